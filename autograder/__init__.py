@@ -1,0 +1,1 @@
+"""Build and grade the course's exercise notebooks (see README, "Architecture")."""

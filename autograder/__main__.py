@@ -1,0 +1,4 @@
+"""The course's command line: `python -m autograder --help`."""
+from .cli import main
+
+main()

@@ -1,0 +1,121 @@
+"""Generate the student and solution notebooks of a chapter from its source.
+
+    python -m autograder build            # every chapter -> exercises/, solutions/
+    python -m autograder build --check    # fail if a committed notebook drifted
+
+The student notebook goes through nbgrader's own generate_assignment
+preprocessors (solutions replaced by a stub, hidden tests removed, cells locked,
+checksums computed); the solution notebook keeps the solutions and drops the
+hidden tests. Both get the same header: an "Open in Colab" badge and a setup
+cell that defines `SCALE` and `load_text` (autograder/data.py, pasted in).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme,
+                                    ClearOutput, ClearSolutions, ComputeChecksums, LockCells)
+from traitlets.config import Config
+
+from .source import ROOT, Source, chapters, read_source, source_path
+
+STUB = ("# YOUR CODE HERE\n"
+        "raise NotImplementedError(\"replace this line with your code, then run the tests below\")")
+SETUP_ID = "zth-setup"
+
+
+def repo_url() -> str:
+    """The GitHub URL from book/_config.yml (the one place it is written)."""
+    text = (ROOT / "book" / "_config.yml").read_text()
+    m = re.search(r"^repository:\s*\n\s+url:\s*(\S+)", text, re.M)
+    branch = re.search(r"^\s+branch:\s*(\S+)", text, re.M)
+    if not m:
+        raise ValueError("book/_config.yml has no repository: url:")
+    return m.group(1).rstrip("/"), (branch.group(1) if branch else "main")
+
+
+def colab_url(folder: str, name: str) -> str:
+    url, branch = repo_url()
+    path = url.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{path}/blob/{branch}/{folder}/{name}.ipynb"
+
+
+def setup_code() -> str:
+    data = (ROOT / "autograder" / "data.py").read_text()
+    return ("# Setup: run this cell first, here and in Colab. It needs only the standard library.\n"
+            "import os\n"
+            "SCALE = os.environ.get(\"ZTH_SCALE\", \"full\")  # the grader sets \"grading\": "
+            "smaller runs, same code\n\n" + data)
+
+
+def _header(src: Source, folder: str) -> list:
+    badge = nbformat.v4.new_markdown_cell(
+        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        f"({colab_url(folder, src.name)})")
+    badge.id = "zth-badge"
+    setup = nbformat.v4.new_code_cell(setup_code())
+    setup.id = SETUP_ID
+    setup.metadata.nbgrader = {"grade": False, "grade_id": "zth_setup", "locked": True,
+                               "schema_version": 3, "solution": False}
+    setup.metadata.editable = False
+    setup.metadata.deletable = False
+    return [badge, setup]
+
+
+def _with_header(src: Source, folder: str) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(src.notebook)
+    title = nb.cells[:1] if nb.cells and nb.cells[0].cell_type == "markdown" else []
+    nb.cells = title + _header(src, folder) + nb.cells[len(title):]
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+def student_notebook(src: Source) -> nbformat.NotebookNode:
+    """The release version, made by nbgrader's generate_assignment preprocessors."""
+    cfg = Config()
+    cfg.ClearSolutions.code_stub = {"python": STUB}
+    nb, res = _with_header(src, "exercises"), {}
+    for pp in (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ComputeChecksums,
+               ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata):
+        nb, res = pp(config=cfg).preprocess(nb, res)
+    return nb
+
+
+def solution_notebook(src: Source) -> nbformat.NotebookNode:
+    """The source with the solution markers taken out and the hidden tests removed."""
+    nb, res = _with_header(src, "solutions"), {}
+    nb, res = ClearHiddenTests().preprocess(nb, res)
+    for cell in nb.cells:
+        lines = [ln for ln in cell.source.split("\n")
+                 if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+        cell.source = "\n".join(lines)
+    return nb
+
+
+def dumps(nb: nbformat.NotebookNode) -> str:
+    nbformat.validate(nb)
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def outputs(name: str) -> dict[Path, str]:
+    """What building chapter `name` writes: {path: text}."""
+    src = read_source(source_path(name))
+    return {ROOT / "exercises" / f"{name}.ipynb": dumps(student_notebook(src)),
+            ROOT / "solutions" / f"{name}.ipynb": dumps(solution_notebook(src))}
+
+
+def build(names: list[str] | None = None, check: bool = False) -> list[Path]:
+    """Write (or with check=True, compare) the generated notebooks; return stale paths."""
+    stale = []
+    for name in names or chapters():
+        for path, text in outputs(name).items():
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                stale.append(path)
+                if not check:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text, encoding="utf-8")
+    return stale

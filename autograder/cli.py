@@ -1,0 +1,66 @@
+"""python -m autograder {build, grade, list}"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import build as build_mod
+from .grade import Options, grade_folder
+from .report import write_csv, write_feedback
+from .source import chapters, read_source, source_path
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m autograder")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    b = sub.add_parser("build", help="generate exercises/ and solutions/ from autograder/source/")
+    b.add_argument("chapters", nargs="*", help="default: all")
+    b.add_argument("--check", action="store_true", help="only report notebooks that drifted")
+
+    g = sub.add_parser("grade", help="grade a folder of submitted notebooks")
+    g.add_argument("assignment", help="e.g. 01_micrograd (see `list`)")
+    g.add_argument("submissions", type=Path, help="folder of .ipynb files (or one folder per student)")
+    g.add_argument("-o", "--out", type=Path, default=Path("grades"),
+                   help="where grades.csv, feedback/ and results/ go (default: grades/)")
+    g.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
+    g.add_argument("--scale", default="grading", choices=["grading", "full"])
+    g.add_argument("--timeout", type=int, default=300, help="seconds per notebook")
+    g.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="run student code without the sandbox (recorded in every row)")
+
+    sub.add_parser("list", help="the assignments and their tasks")
+    a = p.parse_args(argv)
+
+    if a.cmd == "build":
+        stale = build_mod.build(a.chapters or None, check=a.check)
+        for path in stale:
+            print(("stale: " if a.check else "wrote: ") + str(path))
+        if a.check and stale:
+            sys.exit("generated notebooks differ from their source: run `python -m autograder build`")
+    elif a.cmd == "list":
+        for name in chapters():
+            src = read_source(source_path(name))
+            tasks = ", ".join(f"{t.name} ({t.points:g})" for t in src.tasks)
+            print(f"{name}: {src.max_score:g} points: {tasks}")
+    elif a.cmd == "grade":
+        if a.assignment not in chapters():
+            sys.exit(f"no assignment {a.assignment!r}; known: {', '.join(chapters())}")
+        if not a.submissions.is_dir():
+            sys.exit(f"{a.submissions} is not a folder")
+        opt = Options(scale=a.scale, timeout=a.timeout, cell_timeout=a.cell_timeout,
+                      sandbox=not a.no_sandbox)
+        import os
+        opt.threads = max(1, (os.cpu_count() or 1) // max(1, a.jobs))
+
+        def progress(r):
+            print(f"{r.student:>20}  {r.total:g}/{r.max_score:g}  {r.status}  {r.error[:80]}",
+                  flush=True)
+
+        results = grade_folder(a.assignment, a.submissions, a.out, a.jobs, opt, progress)
+        a.out.mkdir(parents=True, exist_ok=True)
+        write_csv(results, a.out / "grades.csv")
+        write_feedback(results, a.out / "feedback")
+        print(f"graded {len(results)} submissions: {a.out / 'grades.csv'}, {a.out / 'feedback'}/")

@@ -1,0 +1,220 @@
+"""Grade submissions: run each in the sandbox, then score its exports.
+
+    python -m autograder grade 01_micrograd submissions/ -o grades/
+
+For each submitted notebook: read it (submission.read), put the student's answers
+into the instructor's notebook (submission.assemble), execute that in the sandbox
+(sandbox, runner), and score every task by running the instructor's check on the
+values the hidden tests exported (check). One result per file, saved as JSON as
+soon as it is known, so an interrupted batch resumes where it stopped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import data, sandbox
+from .build import _header
+from .check import MAX_EXPORT_BYTES, Exports, run_check
+from .source import Source, read_source, source_path
+from .submission import Rejected, assemble, read, student_id
+
+RUNNER = Path(__file__).with_name("runner.py")
+
+
+@dataclass
+class Options:
+    scale: str = "grading"          # ZTH_SCALE inside the notebook
+    cell_timeout: int = 120         # seconds per cell
+    timeout: int = 300              # seconds per notebook, kernel start included
+    sandbox: bool = True            # False only with --no-sandbox; recorded in every row
+    threads: int = 1                # torch/OpenMP threads per notebook
+
+
+@dataclass
+class Result:
+    student: str
+    file: str
+    assignment: str
+    status: str                     # graded | partial | rejected | error
+    error: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
+    points: dict[str, float] = field(default_factory=dict)
+    messages: dict[str, list[str]] = field(default_factory=dict)
+    cell_errors: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    sandboxed: bool = True
+
+    @property
+    def total(self) -> float:
+        return round(sum(self.scores.values()), 2)
+
+    @property
+    def max_score(self) -> float:
+        return sum(self.points.values())
+
+
+def _prepare_data(root: Path) -> Path:
+    """A folder holding every course data file we can get (the sandbox has no network)."""
+    folder = root / "data"
+    folder.mkdir(exist_ok=True)
+    for name in data.DATASETS:
+        try:
+            shutil.copyfile(data.data_path(name), folder / name)
+        except (OSError, ValueError, RuntimeError):
+            pass  # a notebook that needs it will fail with the loader's own message
+    return folder
+
+
+def _execute(nb: nbformat.NotebookNode, job: Path, datadir: Path, opt: Options) -> tuple[str, Path]:
+    """Run the notebook in job/; return (problem or "", path of the executed notebook)."""
+    nbformat.write(nb, job / "run.ipynb")
+    shutil.copyfile(RUNNER, job / "runner.py")
+    (job / "exports.jsonl").write_text("")
+    env = {"ZTH_SCALE": opt.scale, "ZTH_EXPORT": "exports.jsonl",
+           "OMP_NUM_THREADS": str(opt.threads), "MKL_NUM_THREADS": str(opt.threads)}
+    argv = [sys.executable, "runner.py", "run.ipynb", "out.ipynb", str(opt.cell_timeout)]
+    if opt.sandbox:
+        cmd = sandbox.command(argv, job=job, data=datadir, env={**env, "ZTH_DATA_DIR": "/data"})
+        cwd, full_env = None, None
+    else:
+        cmd, cwd = argv, job
+        full_env = {**os.environ, **env, "ZTH_DATA_DIR": str(datadir),
+                    "ZTH_EXPORT": str(job / "exports.jsonl"), "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=opt.timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return f"the notebook ran past the {opt.timeout} s time limit and was stopped", job / "out.ipynb"
+    if proc.returncode != 0:
+        tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
+        return (f"the notebook could not be run to the end (exit {proc.returncode}"
+                + (f": {tail[0][:200]}" if tail else "") + ")"), job / "out.ipynb"
+    return "", job / "out.ipynb"
+
+
+def _cell_errors(path: Path) -> tuple[dict[str, str], str]:
+    """Errors shown in the student's test cells, for feedback only (untrusted)."""
+    if not path.is_file() or path.stat().st_size > 64 * 2**20:
+        return {}, ""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return {}, ""
+    errors = {}
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if not gid.startswith("test_"):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                errors[gid[5:]] = f"{out.get('ename', '')}: {out.get('evalue', '')}"[:500]
+    status = str(nb.metadata.get("zth_run", {}).get("status", ""))
+    return errors, "" if status == "ok" else status
+
+
+def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: Path,
+               opt: Options) -> Result:
+    res = Result(student, str(path), src.name, "graded", sandboxed=opt.sandbox,
+                 points={t.name: t.points for t in src.tasks})
+    start = time.monotonic()
+    try:
+        nb = assemble(read(path), src, _header(src, "exercises"))
+        job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
+        problem, executed = _execute(nb, job, datadir, opt)
+        exports_file = job / "exports.jsonl"
+        size = exports_file.stat().st_size if exports_file.is_file() else 0
+        if size > MAX_EXPORT_BYTES:
+            raise Rejected("the notebook wrote more grading data than allowed")
+        exports = Exports.parse(exports_file.read_text("utf-8", "replace") if size else "")
+        res.cell_errors, run_status = _cell_errors(executed)
+        problem = problem or run_status
+        for task in src.tasks:
+            t = run_check(src.checks[task.name], task.name, exports)
+            res.scores[task.name] = round(task.points * t.fraction, 2)
+            res.messages[task.name] = t.messages
+        if problem:
+            res.status, res.error = "partial", problem
+        shutil.rmtree(job, ignore_errors=True)
+    except Rejected as e:
+        res.status, res.error = "rejected", str(e)
+        res.scores = {t.name: 0.0 for t in src.tasks}
+    except Exception as e:  # a grader bug: say so, keep going with the batch
+        res.status, res.error = "error", f"grader error: {type(e).__name__}: {e}"
+        res.scores = {t.name: 0.0 for t in src.tasks}
+        traceback.print_exc()
+    res.seconds = round(time.monotonic() - start, 2)
+    return res
+
+
+def find_submissions(folder: Path, assignment: str) -> list[tuple[Path, str | None]]:
+    """(file, student folder or None) for every file under folder, hidden files aside."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if not path.is_file() or any(p.startswith(".") for p in rel.parts):
+            continue
+        found.append((path, rel.parts[0] if len(rel.parts) > 1 else None))
+    return found
+
+
+def _key(path: Path) -> str:
+    h = hashlib.sha256(str(path).encode() + b"\0" + path.read_bytes()).hexdigest()
+    return h[:16]
+
+
+def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
+                 opt: Options | None = None, progress=None) -> list[Result]:
+    """Grade every file in folder; results go to out/results/*.json (resumable)."""
+    opt = opt or Options(threads=max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    if opt.sandbox and (why := sandbox.available()):
+        raise SystemExit(f"the sandbox cannot start here ({why}). Install bubblewrap, or pass "
+                         "--no-sandbox to run student code unconfined (recorded in every row).")
+    src = read_source(source_path(assignment))
+    store = out / "results"
+    store.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="zth-grade-"))
+    datadir = _prepare_data(work)
+
+    def one(item: tuple[Path, str | None]) -> Result:
+        path, folder_name = item
+        saved = store / f"{_key(path)}.json"
+        if saved.is_file():
+            return Result(**json.loads(saved.read_text()))
+        try:
+            student = student_id(path.name, assignment, folder_name)
+            res = grade_file(path, src, student, work, datadir, opt)
+        except Rejected as e:
+            res = Result("?", str(path), assignment, "rejected", str(e), sandboxed=opt.sandbox,
+                         scores={t.name: 0.0 for t in src.tasks},
+                         points={t.name: t.points for t in src.tasks})
+        tmp = saved.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(res), indent=1))
+        tmp.replace(saved)
+        if progress:
+            progress(res)
+        return res
+
+    items = find_submissions(folder, assignment)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            results = list(pool.map(one, items))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results

@@ -1,0 +1,55 @@
+"""Write what grading found: grades.csv (one row per submission) and one
+feedback page per submission (scores and messages, never the hidden tests).
+"""
+from __future__ import annotations
+
+import csv
+import html
+import re
+from pathlib import Path
+
+from .grade import Result
+
+
+def write_csv(results: list[Result], path: Path) -> None:
+    tasks = list(results[0].points) if results else []
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "file", "assignment", *tasks, "total", "max_score",
+                    "status", "error", "sandboxed", "seconds"])
+        for r in sorted(results, key=lambda r: (r.student, r.file)):
+            w.writerow([r.student, r.file, r.assignment, *(r.scores.get(t, 0.0) for t in tasks),
+                        r.total, r.max_score, r.status, r.error, r.sandboxed, r.seconds])
+
+
+def feedback_html(r: Result) -> str:
+    e = html.escape
+    rows = []
+    for task, points in r.points.items():
+        score = r.scores.get(task, 0.0)
+        notes = []
+        for m in r.messages.get(task, []):
+            if not m.endswith(": ok") and m not in notes:
+                notes.append(m)
+        if len(notes) > 1 and len({n.split(": ", 1)[-1] for n in notes}) == 1:
+            notes = [f"{len(notes)} checks failed with: {notes[0].split(': ', 1)[-1]}"]
+        if task in r.cell_errors:
+            notes.append(f"your test cell showed {r.cell_errors[task]}")
+        if not notes and score == points:
+            notes = ["all checks passed"]
+        items = "".join(f"<li>{e(n)}</li>" for n in notes)
+        rows.append(f"<tr><td>{e(task)}</td><td>{score:g} / {points:g}</td><td><ul>{items}</ul></td></tr>")
+    status = f"<p><b>{e(r.status)}</b>: {e(r.error)}</p>" if r.error else ""
+    return (f"<!doctype html><meta charset='utf-8'><title>{e(r.assignment)}: {e(r.student)}</title>"
+            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+            "td{border-top:1px solid #ccc;padding:.3em .8em;vertical-align:top}</style>"
+            f"<h1>{e(r.assignment)}: feedback for {e(r.student)}</h1>{status}"
+            f"<p>Total: <b>{r.total:g} / {r.max_score:g}</b></p>"
+            f"<table><tr><th>task</th><th>score</th><th>notes</th></tr>{''.join(rows)}</table>")
+
+
+def write_feedback(results: list[Result], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for r in results:
+        name = re.sub(r"[^\w.-]+", "_", f"{r.student}__{Path(r.file).stem}")[:150]
+        (folder / f"{name}.html").write_text(feedback_html(r), encoding="utf-8")

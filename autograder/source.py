@@ -1,0 +1,125 @@
+"""Read a chapter's instructor source: one jupytext percent file per chapter.
+
+A source file `autograder/source/NN_name.py` is a notebook written as text.
+Cells are marked with `# %%`, and the header of a cell says what it is:
+
+    # %% [markdown]                     prose, given to everyone
+    # %%                                code, given to everyone
+    # %% locked                         code students may not edit (setup, data)
+    # %% task="grad"                    a solution cell: the code between
+                                        ### BEGIN SOLUTION / ### END SOLUTION
+                                        is replaced by a stub for students
+    # %% test="grad" points=2           the graded unit: visible asserts, then
+                                        ### BEGIN HIDDEN TESTS ... ### END HIDDEN TESTS
+                                        probes that call _zth_export(key, value)
+    # %% check="grad"                   trusted checker code for test "grad": a
+                                        function `check(x, t)` run by the grader,
+                                        outside the student's process (see check.py)
+
+>>> src = read_source("autograder/source/01_micrograd.py")   # doctest: +SKIP
+>>> [t.name for t in src.tasks][:2]                             # doctest: +SKIP
+['analytic_grad', 'numeric_grad']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIR = ROOT / "autograder" / "source"
+SCHEMA = 3
+
+
+@dataclass
+class Task:
+    name: str            # "grad"; the nbgrader grade_id of its test cell is "test_grad"
+    points: float
+
+
+@dataclass
+class Source:
+    name: str                                   # "01_micrograd"
+    notebook: nbformat.NotebookNode             # nbgrader source notebook (solutions + hidden tests)
+    tasks: list[Task] = field(default_factory=list)
+    checks: dict[str, str] = field(default_factory=dict)   # task name -> checker code
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tasks)
+
+
+def chapters() -> list[str]:
+    """Names of all chapters that have an instructor source, in order."""
+    return sorted(p.stem for p in SOURCE_DIR.glob("[0-9][0-9]_*.py"))
+
+
+def source_path(name: str) -> Path:
+    path = SOURCE_DIR / f"{name}.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"no assignment {name!r}; known: {', '.join(chapters())}")
+    return path
+
+
+def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked,
+            "schema_version": SCHEMA, "solution": solution}
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+def read_source(path: str | Path) -> Source:
+    """Parse a source file into an nbgrader source notebook, its tasks and checks."""
+    path = Path(path)
+    text = jupytext.read(path, fmt="py:percent")
+    src = Source(name=path.stem, notebook=nbformat.v4.new_notebook())
+    seen: set[str] = set()
+    cells = []
+    for i, cell in enumerate(text.cells):
+        meta = {k: v for k, v in cell.metadata.items() if k != "lines_to_next_cell"}
+        if "check" in meta:
+            name = meta["check"]
+            if name in src.checks:
+                raise ValueError(f"{path.name}: two check cells for task {name!r}")
+            src.checks[name] = cell.source
+            continue
+        new = (nbformat.v4.new_markdown_cell(cell.source) if cell.cell_type == "markdown"
+               else nbformat.v4.new_code_cell(cell.source))
+        if "task" in meta:
+            base = gid = meta["task"]
+            n = 2
+            while gid in seen:
+                gid, n = f"{base}_{n}", n + 1
+            new.metadata.nbgrader = _nbgrader(gid, solution=True)
+        elif "test" in meta:
+            gid = f"test_{meta['test']}"
+            if "points" not in meta:
+                raise ValueError(f"{path.name}: test {meta['test']!r} has no points=")
+            new.metadata.nbgrader = _nbgrader(gid, grade=True, locked=True,
+                                              points=float(meta["points"]))
+            src.tasks.append(Task(meta["test"], float(meta["points"])))
+        elif "locked" in meta:
+            gid = f"locked_{i}"
+            new.metadata.nbgrader = _nbgrader(gid, locked=True)
+        else:
+            gid = f"cell_{i}"
+        if gid in seen:
+            raise ValueError(f"{path.name}: duplicate cell name {gid!r}")
+        seen.add(gid)
+        new.id = gid.replace("_", "-")
+        cells.append(new)
+    src.notebook.cells = cells
+    missing = {t.name for t in src.tasks} - set(src.checks)
+    extra = set(src.checks) - {t.name for t in src.tasks}
+    if missing or extra:
+        raise ValueError(f"{path.name}: tests without a check cell {sorted(missing)}, "
+                         f"checks without a test cell {sorted(extra)}")
+    src.notebook.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+        "zth": {"assignment": src.name},
+    }
+    return src
