@@ -48,8 +48,11 @@ def setup_code() -> str:
     data = (ROOT / "autograder" / "data.py").read_text()
     return ("# Setup: run this cell first, here and in Colab. It needs only the standard library.\n"
             "import os\n"
-            "SCALE = os.environ.get(\"ZTH_SCALE\", \"full\")  # the grader sets \"grading\": "
-            "smaller runs, same code\n\n" + data)
+            "# How big the training runs are: \"colab\" (minutes on a CPU), \"grading\" (what the\n"
+            "# grader runs: smaller, same code), \"full\" (the lecture's settings; wants a GPU).\n"
+            "SCALE = os.environ.get(\"ZTH_SCALE\", \"colab\")\n"
+            "SEED = int(os.environ.get(\"ZTH_SEED\", \"1337\"))  # seed every random generator from this\n\n"
+            + data)
 
 
 def _header(src: Source, folder: str) -> list:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 
@@ -180,9 +181,23 @@ class Checks:
         return [m for _, m in self.results]
 
 
-def run_check(code: str, task: str, exports: Exports) -> Checks:
-    """Run the instructor's check code for `task` on the exports (trusted side)."""
-    ns = {"torch": torch, "math": math, "__name__": f"zth_check_{task}"}
+RECORDS = Path(__file__).resolve().parent / "records"
+
+
+def reference(chapter: str, scale: str = "grading") -> dict:
+    """The committed reference-run record of a chapter at a scale (see reference.py)."""
+    path = RECORDS / chapter / f"{scale}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no reference record {path}: run "
+                                f"`python -m autograder reference {chapter} --scale {scale}`")
+    return json.loads(path.read_text())
+
+
+def run_check(code: str, task: str, exports: Exports, chapter: str = "") -> Checks:
+    """Run the instructor's check code for `task` on the exports (trusted side).
+    The code sees torch, math, and reference(scale) for its chapter's records."""
+    ns = {"torch": torch, "math": math, "__name__": f"zth_check_{task}",
+          "reference": lambda scale="grading": reference(chapter, scale)}
     exec(compile(code, f"<check {task}>", "exec"), ns)
     t = Checks()
     ns["check"](exports, t)

@@ -146,7 +146,7 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
         res.cell_errors, run_status = _cell_errors(executed)
         problem = problem or run_status
         for task in src.tasks:
-            t = run_check(src.checks[task.name], task.name, exports)
+            t = run_check(src.checks[task.name], task.name, exports, src.name)
             res.scores[task.name] = round(task.points * t.fraction, 2)
             res.messages[task.name] = t.messages
         if problem:
