@@ -31,6 +31,14 @@ def main(argv: list[str] | None = None) -> None:
     g.add_argument("--no-sandbox", action="store_true",
                    help="run student code without the sandbox (recorded in every row)")
 
+    r = sub.add_parser("reference", help="record a reference run of a chapter's solution")
+    r.add_argument("chapter")
+    r.add_argument("--scale", default="grading", choices=["grading", "colab", "full"])
+    r.add_argument("--seeds", type=int, default=3, help="runs with ZTH_SEED=1337, 1338, ...")
+    r.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    r.add_argument("--timeout", type=int, default=3600, help="seconds per run")
+    r.add_argument("--no-sandbox", action="store_true")
+
     sub.add_parser("list", help="the assignments and their tasks")
     a = p.parse_args(argv)
 
@@ -40,6 +48,11 @@ def main(argv: list[str] | None = None) -> None:
             print(("stale: " if a.check else "wrote: ") + str(path))
         if a.check and stale:
             sys.exit("generated notebooks differ from their source: run `python -m autograder build`")
+    elif a.cmd == "reference":
+        from . import reference
+        rec = reference.run(a.chapter, a.scale, [1337 + i for i in range(a.seeds)], a.device,
+                            sandbox=not a.no_sandbox, timeout=a.timeout)
+        print(f"wrote {reference.write(rec)}")
     elif a.cmd == "list":
         for name in chapters():
             src = read_source(source_path(name))

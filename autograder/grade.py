@@ -42,6 +42,8 @@ class Options:
     timeout: int = 300              # seconds per notebook, kernel start included
     sandbox: bool = True            # False only with --no-sandbox; recorded in every row
     threads: int = 1                # torch/OpenMP threads per notebook
+    seed: int | None = None         # ZTH_SEED inside the notebook (None: the notebook's default)
+    gpu: bool = False               # let the notebook see CUDA devices (unsandboxed runs only)
 
 
 @dataclass
@@ -67,7 +69,7 @@ class Result:
         return sum(self.points.values())
 
 
-def _prepare_data(root: Path) -> Path:
+def prepare_data(root: Path) -> Path:
     """A folder holding every course data file we can get (the sandbox has no network)."""
     folder = root / "data"
     folder.mkdir(exist_ok=True)
@@ -86,6 +88,10 @@ def _execute(nb: nbformat.NotebookNode, job: Path, datadir: Path, opt: Options) 
     (job / "exports.jsonl").write_text("")
     env = {"ZTH_SCALE": opt.scale, "ZTH_EXPORT": "exports.jsonl",
            "OMP_NUM_THREADS": str(opt.threads), "MKL_NUM_THREADS": str(opt.threads)}
+    if opt.seed is not None:
+        env["ZTH_SEED"] = str(opt.seed)
+    if not opt.gpu:
+        env["CUDA_VISIBLE_DEVICES"] = ""
     argv = [sys.executable, "runner.py", "run.ipynb", "out.ipynb", str(opt.cell_timeout)]
     if opt.sandbox:
         cmd = sandbox.command(argv, job=job, data=datadir, env={**env, "ZTH_DATA_DIR": "/data"})
@@ -129,29 +135,37 @@ def _cell_errors(path: Path) -> tuple[dict[str, str], str]:
     return errors, "" if status == "ok" else status
 
 
-def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: Path,
-               opt: Options) -> Result:
-    res = Result(student, str(path), src.name, "graded", sandboxed=opt.sandbox,
-                 points={t.name: t.points for t in src.tasks})
-    start = time.monotonic()
+def run_submission(nb: nbformat.NotebookNode, src: Source, workroot: Path, datadir: Path,
+                   opt: Options) -> tuple[Exports, str, dict[str, str]]:
+    """Assemble and execute a notebook; return (exports, problem or "", test-cell errors)."""
+    nb = assemble(nb, src, _header(src, "exercises"))
+    job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
     try:
-        nb = assemble(read(path), src, _header(src, "exercises"))
-        job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
         problem, executed = _execute(nb, job, datadir, opt)
         exports_file = job / "exports.jsonl"
         size = exports_file.stat().st_size if exports_file.is_file() else 0
         if size > MAX_EXPORT_BYTES:
             raise Rejected("the notebook wrote more grading data than allowed")
         exports = Exports.parse(exports_file.read_text("utf-8", "replace") if size else "")
-        res.cell_errors, run_status = _cell_errors(executed)
-        problem = problem or run_status
+        cell_errors, run_status = _cell_errors(executed)
+        return exports, problem or run_status, cell_errors
+    finally:
+        shutil.rmtree(job, ignore_errors=True)
+
+
+def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: Path,
+               opt: Options) -> Result:
+    res = Result(student, str(path), src.name, "graded", sandboxed=opt.sandbox,
+                 points={t.name: t.points for t in src.tasks})
+    start = time.monotonic()
+    try:
+        exports, problem, res.cell_errors = run_submission(read(path), src, workroot, datadir, opt)
         for task in src.tasks:
             t = run_check(src.checks[task.name], task.name, exports, src.name)
             res.scores[task.name] = round(task.points * t.fraction, 2)
             res.messages[task.name] = t.messages
         if problem:
             res.status, res.error = "partial", problem
-        shutil.rmtree(job, ignore_errors=True)
     except Rejected as e:
         res.status, res.error = "rejected", str(e)
         res.scores = {t.name: 0.0 for t in src.tasks}
@@ -190,7 +204,7 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
     store = out / "results"
     store.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="zth-grade-"))
-    datadir = _prepare_data(work)
+    datadir = prepare_data(work)
 
     def one(item: tuple[Path, str | None]) -> Result:
         path, folder_name = item
