@@ -5,8 +5,8 @@ Order of places looked in for a file NAME:
   2. $ZTH_CACHE_DIR/NAME         the cache (default ~/.cache/zero-to-hero)
   3. the canonical URL           downloaded into the cache, checked against sha256
 
->>> text = load_text("names.txt")      # doctest: +SKIP
->>> text.splitlines()[:3]               # doctest: +SKIP
+>>> text = load_text("names.txt")
+>>> text.splitlines()[:3]
 ['emma', 'olivia', 'ava']
 
 This file is also pasted, as is, into the first cell of every exercise notebook,

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 import nbformat
 
 from . import data, sandbox
+from .limits import Limits
 from .build import _header
 from .check import MAX_EXPORT_BYTES, Exports, run_check
 from .source import Source, read_source, source_path
@@ -44,6 +46,8 @@ class Options:
     threads: int = 1                # torch/OpenMP threads per notebook
     seed: int | None = None         # ZTH_SEED inside the notebook (None: the notebook's default)
     gpu: bool = False               # let the notebook see CUDA devices (unsandboxed runs only)
+    memory: int = 4 * 2**30         # bytes of memory per notebook
+    pids: int = 512                 # processes and threads per notebook
 
 
 @dataclass
@@ -81,8 +85,8 @@ def prepare_data(root: Path) -> Path:
     return folder
 
 
-def _execute(nb: nbformat.NotebookNode, job: Path, datadir: Path, opt: Options) -> tuple[str, Path]:
-    """Run the notebook in job/; return (problem or "", path of the executed notebook)."""
+def _execute(nb: nbformat.NotebookNode, job: Path, datadir: Path, opt: Options) -> str:
+    """Run the notebook in job/ (executed copy: job/out.ipynb); return a problem or ""."""
     nbformat.write(nb, job / "run.ipynb")
     shutil.copyfile(RUNNER, job / "runner.py")
     (job / "exports.jsonl").write_text("")
@@ -100,19 +104,29 @@ def _execute(nb: nbformat.NotebookNode, job: Path, datadir: Path, opt: Options) 
         cmd, cwd = argv, job
         full_env = {**os.environ, **env, "ZTH_DATA_DIR": str(datadir),
                     "ZTH_EXPORT": str(job / "exports.jsonl"), "MPLBACKEND": "Agg"}
-    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=opt.timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return f"the notebook ran past the {opt.timeout} s time limit and was stopped", job / "out.ipynb"
+    log = open(job / "runner.log", "wb")
+    with log, Limits(job.name, memory=opt.memory, pids=opt.pids) as lim:
+        proc = subprocess.Popen(lim.prefix + cmd, cwd=cwd, env=full_env, stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=opt.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            lim.kill()
+            proc.wait()
+            return f"the notebook ran past the {opt.timeout} s time limit and was stopped"
+        oom = lim.oom_killed()
+    if oom:
+        return (f"the notebook used more than {opt.memory / 2**30:g} GiB of memory and was "
+                "stopped; what ran before that was graded")
     if proc.returncode != 0:
-        tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
+        with open(job / "runner.log", "rb") as f:
+            f.seek(max(0, f.seek(0, 2) - 2000))
+            tail = f.read().decode("utf-8", "replace").strip().splitlines()[-1:]
         return (f"the notebook could not be run to the end (exit {proc.returncode}"
-                + (f": {tail[0][:200]}" if tail else "") + ")"), job / "out.ipynb"
-    return "", job / "out.ipynb"
+                + (f": {tail[0][:200]}" if tail else "") + ")")
+    return ""
 
 
 def _cell_errors(path: Path) -> tuple[dict[str, str], str]:
@@ -141,7 +155,8 @@ def run_submission(nb: nbformat.NotebookNode, src: Source, workroot: Path, datad
     nb = assemble(nb, src, _header(src, "exercises"))
     job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
     try:
-        problem, executed = _execute(nb, job, datadir, opt)
+        problem = _execute(nb, job, datadir, opt)
+        executed = job / "out.ipynb"
         exports_file = job / "exports.jsonl"
         size = exports_file.stat().st_size if exports_file.is_file() else 0
         if size > MAX_EXPORT_BYTES:
@@ -175,6 +190,29 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
         traceback.print_exc()
     res.seconds = round(time.monotonic() - start, 2)
     return res
+
+
+MAX_UNZIPPED = 1 * 2**30
+
+
+def _unzip(path: Path, into: Path) -> list[tuple[Path, str | None]]:
+    """The notebooks inside an LMS zip export, extracted safely (no paths outside
+    `into`, no more than MAX_UNZIPPED bytes); folders inside name the student."""
+    found, total = [], 0
+    with zipfile.ZipFile(path) as z:
+        for i, info in enumerate(z.infolist()):
+            parts = [p for p in Path(info.filename).parts if p not in ("", ".", "..", "/")]
+            if info.is_dir() or not parts or parts[-1].startswith(".") or "__MACOSX" in parts:
+                continue
+            total += info.file_size
+            if total > MAX_UNZIPPED:
+                raise Rejected("the zip archive unpacks to more than 1 GiB")
+            dest = into / f"{i:04d}" / parts[-1]
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with z.open(info) as src, open(dest, "wb") as out:
+                shutil.copyfileobj(src, out)
+            found.append((dest, parts[-2] if len(parts) > 1 else None))
+    return found
 
 
 def find_submissions(folder: Path, assignment: str) -> list[tuple[Path, str | None]]:
@@ -225,10 +263,29 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
             progress(res)
         return res
 
-    items = find_submissions(folder, assignment)
+    items = []
+    for path, folder_name in find_submissions(folder, assignment):
+        if path.suffix.lower() != ".zip":
+            items.append((path, folder_name))
+            continue
+        try:
+            items += [(p, f or folder_name) for p, f in _unzip(path, work / "zip" / _key(path))]
+        except (Rejected, OSError, ValueError, zipfile.BadZipFile):
+            items.append((path, folder_name))   # then rejected as a file, with a message
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             results = list(pool.map(one, items))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    by_student: dict[str, list[Result]] = {}
+    for r in results:
+        if r.status != "rejected" or r.student != "?":
+            by_student.setdefault(r.student, []).append(r)
+    for student, rs in by_student.items():
+        if len(rs) > 1:
+            files = ", ".join(Path(r.file).name for r in rs)
+            for r in rs:
+                r.error = (f"{student} handed in {len(rs)} files ({files}); each was graded: "
+                           f"keep one. " + r.error).strip()
+                r.status = "duplicate" if r.status == "graded" else r.status
     return results

@@ -1,8 +1,11 @@
 """Run a command in a bubblewrap sandbox: no network, a private /tmp, read-only
 system and Python, one writable job folder, nothing else of the machine.
 
->>> cmd = command(["python3", "-c", "print(1)"], job="/tmp/job")   # doctest: +SKIP
->>> subprocess.run(cmd)                                            # doctest: +SKIP
+>>> import tempfile
+>>> cmd = command(["python3", "-c", "import os; print(os.getcwd())"], job=tempfile.mkdtemp())
+>>> subprocess.run(cmd, capture_output=True, text=True).stdout
+'/job\\n'
+
 
 What the sandboxed code can see: /usr, /etc, the Python installation, the data
 folder (read-only) and the job folder (read-write, mounted at /job). It cannot

@@ -16,8 +16,8 @@ Cells are marked with `# %%`, and the header of a cell says what it is:
                                         function `check(x, t)` run by the grader,
                                         outside the student's process (see check.py)
 
->>> src = read_source("autograder/source/01_micrograd.py")   # doctest: +SKIP
->>> [t.name for t in src.tasks][:2]                             # doctest: +SKIP
+>>> src = read_source(SOURCE_DIR / "01_micrograd.py")
+>>> [t.name for t in src.tasks][:2]
 ['analytic_grad', 'numeric_grad']
 """
 from __future__ import annotations

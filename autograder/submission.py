@@ -52,6 +52,8 @@ def read(path: Path) -> nbformat.NotebookNode:
         raise Rejected(f"the file is {size / 2**20:.0f} MiB; the limit is {MAX_BYTES // 2**20} MiB "
                        "(clear the outputs before handing in)")
     raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04"):
+        raise Rejected("a zip archive that could not be unpacked (damaged, or holds no notebook)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -63,7 +65,10 @@ def read(path: Path) -> nbformat.NotebookNode:
                        "it may be truncated: download it again") from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise Rejected("the file is JSON but not a Jupyter notebook")
-    if data.get("nbformat") != 4:
+    if data.get("nbformat") != 4 and "worksheets" in data or data.get("nbformat") in (1, 2, 3):
+        raise Rejected(f"notebook format {data.get('nbformat')} is not supported; open it in "
+                       "Jupyter or Colab and save it again (format 4)")
+    if data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
         raise Rejected(f"notebook format {data.get('nbformat')} is not supported; open it in "
                        "Jupyter or Colab and save it again (format 4)")
     try:
@@ -85,13 +90,18 @@ def assemble(sub: nbformat.NotebookNode, src: Source, header: list) -> nbformat.
     if other and other != src.name:
         raise Rejected(f"this is a notebook of assignment {other!r}, not {src.name!r}")
     template = header + list(src.notebook.cells)
-    known = {_gid(c) or c.get("id") for c in template}
+    by_key = {}                            # grade_id or cell id -> template key
+    for c in template:
+        key = _gid(c) or c.get("id")
+        by_key[key] = key
+        if c.get("id"):
+            by_key[c["id"]] = key          # a notebook whose nbgrader metadata was stripped
     mine: dict[str, object] = {}           # template key -> the student's cell
     extras: dict[str | None, list] = {}    # template key they follow -> extra cells
     last = None
     for cell in sub.cells:
-        key = _gid(cell) or cell.get("id")
-        if key in known and key not in mine:
+        key = by_key.get(_gid(cell)) or by_key.get(cell.get("id"))
+        if key is not None and key not in mine:
             mine[key] = cell
             last = key
         elif cell.get("cell_type") in ("code", "markdown"):
