@@ -39,6 +39,13 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--timeout", type=int, default=3600, help="seconds per run")
     r.add_argument("--no-sandbox", action="store_true")
 
+    gs = sub.add_parser("gradescope", help="export a Gradescope autograder bundle (zip)")
+    gs.add_argument("assignment")
+    gs.add_argument("-o", "--out", type=Path, help="default: ASSIGNMENT_gradescope.zip")
+    gr = sub.add_parser("gradescope-run", help="(inside Gradescope) grade /autograder/submission")
+    gr.add_argument("assignment")
+    gr.add_argument("root", type=Path, nargs="?", default=Path("/autograder"))
+
     sub.add_parser("list", help="the assignments and their tasks")
     a = p.parse_args(argv)
 
@@ -53,6 +60,13 @@ def main(argv: list[str] | None = None) -> None:
         rec = reference.run(a.chapter, a.scale, [1337 + i for i in range(a.seeds)], a.device,
                             sandbox=not a.no_sandbox, timeout=a.timeout)
         print(f"wrote {reference.write(rec)}")
+    elif a.cmd == "gradescope":
+        from . import gradescope
+        print(f"wrote {gradescope.bundle(a.assignment, a.out or Path(f'{a.assignment}_gradescope.zip'))}")
+    elif a.cmd == "gradescope-run":
+        from . import gradescope
+        out = gradescope.run(a.assignment, a.root)
+        print(f"score {out['score']}")
     elif a.cmd == "list":
         for name in chapters():
             src = read_source(source_path(name))
@@ -68,9 +82,10 @@ def main(argv: list[str] | None = None) -> None:
         import os
         opt.threads = max(1, (os.cpu_count() or 1) // max(1, a.jobs))
 
-        def progress(r):
-            print(f"{r.student:>20}  {r.total:g}/{r.max_score:g}  {r.status}  {r.error[:80]}",
-                  flush=True)
+        def progress(r, done, total):
+            bar = "#" * round(20 * done / total)
+            print(f"[{bar:<20}] {done:>3}/{total}  {r.student[:24]:<24} {r.total:g}/{r.max_score:g}"
+                  f"  {r.status}  {r.seconds:.0f} s  {r.error[:60]}", flush=True)
 
         results = grade_folder(a.assignment, a.submissions, a.out, a.jobs, opt, progress)
         a.out.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import zipfile
@@ -140,10 +141,12 @@ def _cell_errors(path: Path) -> tuple[dict[str, str], str]:
     errors = {}
     for cell in nb.cells:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if not gid.startswith("test_"):
-            continue
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
+            if out.get("output_type") != "error":
+                continue
+            if out.get("ename") == "KeyboardInterrupt":
+                errors["*"] = "a cell ran past the per-cell time limit and was interrupted"
+            if gid.startswith("test_"):
                 errors[gid[5:]] = f"{out.get('ename', '')}: {out.get('evalue', '')}"[:500]
     status = str(nb.metadata.get("zth_run", {}).get("status", ""))
     return errors, "" if status == "ok" else status
@@ -181,6 +184,8 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
             res.messages[task.name] = t.messages
         if problem:
             res.status, res.error = "partial", problem
+        elif "*" in res.cell_errors:
+            res.error = res.cell_errors.pop("*") + "; the notebook went on"
     except Rejected as e:
         res.status, res.error = "rejected", str(e)
         res.scores = {t.name: 0.0 for t in src.tasks}
@@ -260,9 +265,12 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
         tmp.write_text(json.dumps(asdict(res), indent=1))
         tmp.replace(saved)
         if progress:
-            progress(res)
+            with lock:
+                counter[0] += 1
+                progress(res, counter[0], len(items))
         return res
 
+    lock, counter = threading.Lock(), [0]
     items = []
     for path, folder_name in find_submissions(folder, assignment):
         if path.suffix.lower() != ".zip":
