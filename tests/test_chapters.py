@@ -62,6 +62,7 @@ def test_solution_scores_full_marks(chapter):
     assert r["status"] == "graded", r["error"]
     lost = {t: r["messages"][t] for t in r["points"] if r["scores"][t] != r["points"][t]}
     assert not lost, lost
+    assert not r["cell_errors"], f"visible tests failed on the solution: {r['cell_errors']}"
 
 
 @pytest.mark.parametrize("chapter", chapters())
@@ -70,6 +71,26 @@ def test_untouched_exercise_scores_zero_and_runs(chapter):
     assert r["status"] == "graded", r["error"]     # it executed to the end
     assert set(r["scores"]) == {t.name for t in read_source(source_path(chapter)).tasks}
     assert all(v == 0 for v in r["scores"].values()), r["scores"]
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_exercise_stops_at_first_task_with_clear_message(chapter, tmp_path, monkeypatch):
+    """A student running the fresh exercise top to bottom meets NotImplementedError
+    in the first test cell, with the stub's message, and nothing before it fails."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    monkeypatch.setenv("ZTH_SCALE", "grading")
+    nb = nbformat.read(ROOT / "exercises" / f"{chapter}.ipynb", 4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError) as err:
+        client.execute()
+    assert "NotImplementedError" in str(err.value) and "replace this line" in str(err.value)
+    failed = [c for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    assert len(failed) == 1
+    first_task = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+    first_test = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+    assert first_task <= nb.cells.index(failed[0]) <= first_test, "it should stop at the first task"
 
 
 @pytest.mark.parametrize("chapter,index", [(c, i) for c in MUTANTS for i in range(len(MUTANTS[c]))],
