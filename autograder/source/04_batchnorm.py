@@ -377,7 +377,9 @@ def check(x, t):
             continue
         i = 0
         for p, name in zip(parts, names):
-            t.close(got[i:i + len(p)], p, f"momentum {m}, {name}", atol=1e-5)
+            t.close(got[i:i + len(p)], p, f"momentum {m}, {name}", atol=1e-5,
+                    hint=("the unbiased variance (N - 1) goes into running_var, and only in training mode"
+                          if "running_var" in name else ""))
             i += len(p)
     r = x["bn/init"]
     t.equal(r, [[1.0] * 3, [0.0] * 3, [0.0] * 3, [1.0] * 3, True, 2, 1e-5, 0.1],
@@ -607,14 +609,15 @@ def check(x, t):
         t.true(same, "train(): the parameters after 4 replayed steps",
                "differ from plain SGD: reset .grad each step, use lr for steps // 2 steps then lr / 10")
     else:
-        t.true(r if not isinstance(r, list) else False, "train() on a replayed run", "could not be run")
+        for what in ("the losses", "the parameters after 4 steps"):
+            t.true(r if not isinstance(r, list) else False, f"train() on a replayed run: {what}", "could not be run")
     # the grading-scale run compared with the reference runs of the solution
     try:
         ref = reference("grading")["summary"]
         mean, spread = ref["record/val_loss"]["mean"], ref["record/val_loss"]["std"]
         tmean = ref["record/train_loss"]["mean"]
     except (FileNotFoundError, KeyError):
-        mean, spread, tmean = 2.265, 0.01, 2.245      # measured by hand until a record exists
+        mean, spread, tmean = 2.337, 0.01, 2.336      # the solution's runs, if the record is missing
     tol = max(0.05, 4 * spread)
     v, tr = x["record/val_loss"], x["record/train_loss"]
     t.true(isinstance(v, float) and abs(v - mean) < tol, "validation loss of your training run",
@@ -792,9 +795,12 @@ print("ok")
 # %% check="zero_init"
 def check(x, t):
     # the oracle: the same network in torch.nn, all zeros, a few SGD steps on random data
+    # (a first Linear with a bias, a mistake that costs Task 4, is followed here too)
+    changed = x["zero/changed"]
+    bias = isinstance(changed, list) and len(changed) == 7
     g = torch.Generator().manual_seed(0)
     C = torch.zeros(27, 10, requires_grad=True)
-    layers = [torch.nn.Linear(30, 100, bias=False), torch.nn.BatchNorm1d(100), torch.nn.Tanh(), torch.nn.Linear(100, 27)]
+    layers = [torch.nn.Linear(30, 100, bias=bias), torch.nn.BatchNorm1d(100), torch.nn.Tanh(), torch.nn.Linear(100, 27)]
     params = [C] + [p for l in layers for p in l.parameters()]
     with torch.no_grad():
         for p in params:
@@ -812,7 +818,7 @@ def check(x, t):
             for p in params:
                 p -= 0.1 * p.grad
     want = [bool((p != 0).any()) for p in params]
-    t.equal(x["zero/changed"], want, "which parameters changed during training from all zeros",
+    t.equal(changed, want, "which parameters changed during training from all zeros",
             "train from all zeros and look at each tensor again")
     lg = x["zero/logits"]
     if hasattr(lg, "shape") and tuple(lg.shape) == (5, 27):
