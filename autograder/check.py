@@ -117,9 +117,19 @@ class Exports(dict):
         return Missing("no value was recorded (the cell raised an error or never ran)")
 
 
+def _numeric(v, depth=0) -> bool:
+    if isinstance(v, (list, tuple)):
+        return depth < 64 and all(_numeric(u, depth + 1) for u in v)
+    return isinstance(v, (int, float, torch.Tensor))
+
+
 def as_tensor(v) -> torch.Tensor | None:
-    """v as a float64 tensor, or None if it is not numeric."""
-    if isinstance(v, Missing) or isinstance(v, (str, dict)) or v is None:
+    """v as a float64 tensor, or None if it is not numeric (nested strings, dicts...).
+
+    >>> as_tensor([["", {}]]) is None, as_tensor([[1, 2]]).shape
+    (True, torch.Size([1, 2]))
+    """
+    if not _numeric(v):
         return None
     try:
         return torch.as_tensor(v, dtype=torch.float64)

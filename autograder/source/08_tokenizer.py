@@ -1,0 +1,1393 @@
+# %% [markdown]
+# # Exercise 8: the GPT tokenizer, byte-pair encoding
+#
+# A language model never sees text: it sees a list of integers, the *tokens*. In this
+# exercise you build the tokenizers of GPT-2 and GPT-4 from nothing: byte-pair
+# encoding (BPE) trained on UTF-8 bytes, the regex that splits text before BPE, special
+# tokens, saving and loading, and finally GPT-4's own tokenizer, whose output must be
+# identical to OpenAI's `tiktoken` (`cl100k_base`). The API is the one of Karpathy's
+# *minbpe*: `train(text, vocab_size)`, `encode(text)`, `decode(ids)`.
+#
+# Work top to bottom. Each task has a cell with `# YOUR CODE HERE`: replace the
+# `raise NotImplementedError(...)` line with your code, then run the test cell below
+# it. The grader also runs hidden tests on other inputs.
+#
+# Tasks and points: `get_stats` (1), `merge` (1), `BasicTokenizer` training (2) and
+# encode/decode (2), `RegexTokenizer` training and encoding (2) and special tokens (2),
+# save/load (2), GPT-4's merges recovered from its ranks (2), `GPT4Tokenizer` (3).
+# Total 17.
+
+# %%
+import base64
+import os
+import tempfile
+import time
+import unicodedata
+
+try:
+    import regex as re   # like `re`, plus \p{L} (any letter) and \p{N} (any number)
+except ImportError:      # Colab has it; elsewhere: pip install regex
+    import subprocess
+    import sys
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "regex"])
+    import regex as re
+
+# %% [markdown]
+# ## Text, code points, bytes
+#
+# A Python string is a sequence of Unicode *code points* (`ord(c)`, about 150,000 in
+# use). UTF-8 writes each code point as 1 to 4 bytes: ASCII takes one byte, Korean
+# three, most emoji four. Byte-level BPE starts from these bytes, so its first 256
+# tokens are the 256 possible byte values and any text at all can be encoded.
+
+# %%
+sample = "hello 👋 안녕"
+print([ord(c) for c in sample])
+print(list(sample.encode("utf-8")))
+print(len(sample), "characters,", len(sample.encode("utf-8")), "bytes")
+
+# %% [markdown]
+# ## Task 1: `get_stats` (1 point)
+#
+# BPE repeatedly merges the most frequent pair of neighbouring tokens. Write
+# `get_stats(ids, counts=None)`: count every consecutive pair in the list `ids` and
+# return a dict `{(a, b): count}`. If a dict `counts` is given, add to it (in place)
+# and return it; this lets you count over many lists. Keep the pairs in the order in
+# which they first occur (a plain dict does that): the training rule below relies
+# on it.
+
+# %% task="get_stats"
+def get_stats(ids, counts=None):
+    """Count consecutive pairs in ids, adding to (and returning) `counts` if given.
+
+    >>> get_stats([1, 2, 3, 1, 2])
+    {(1, 2): 2, (2, 3): 1, (3, 1): 1}
+    """
+    ### BEGIN SOLUTION
+    counts = {} if counts is None else counts
+    for pair in zip(ids, ids[1:]):
+        counts[pair] = counts.get(pair, 0) + 1
+    return counts
+    ### END SOLUTION
+
+
+# %% test="get_stats" points=1
+### BEGIN HIDDEN TESTS
+def _zth_items(d):
+    return [[int(k[0]), int(k[1]), int(v)] for k, v in d.items()]
+_zth_export("stats/small", lambda: _zth_items(get_stats([7, 3, 3, 3, 7, 3, 9])))
+_zth_export("stats/short", lambda: [len(get_stats([])), len(get_stats([5]))])
+def _zth_counts():
+    c = {(1, 2): 5, (9, 9): 1}
+    out = get_stats([9, 9, 1, 2, 4, 9, 9], c)
+    return [out is c] + _zth_items(c)
+_zth_export("stats/counts", _zth_counts)
+_zth_ids = list("the cat sat on the mat, the end 🙂 안녕".encode("utf-8")) * 3
+_zth_export("stats/text", lambda: _zth_items(get_stats(_zth_ids)))
+### END HIDDEN TESTS
+assert get_stats([1, 2, 3, 1, 2]) == {(1, 2): 2, (2, 3): 1, (3, 1): 1}, get_stats([1, 2, 3, 1, 2])
+assert get_stats([]) == {} and get_stats([4]) == {}, "fewer than two ids have no pairs"
+assert list(get_stats([5, 1, 5, 1, 1, 5])) == [(5, 1), (1, 5), (1, 1)], \
+    "keep the pairs in the order they first occur"
+_c = {(1, 2): 10}
+assert get_stats([1, 2, 2], _c) is _c and _c == {(1, 2): 11, (2, 2): 1}, \
+    "with counts given, add to that dict and return it"
+print("ok")
+
+# %% check="get_stats"
+def ref_stats(ids):
+    out = {}
+    for i in range(len(ids) - 1):
+        out[(ids[i], ids[i + 1])] = out.get((ids[i], ids[i + 1]), 0) + 1
+    return [[a, b, n] for (a, b), n in out.items()]
+
+
+def check(x, t):
+    t.equal(x["stats/small"], ref_stats([7, 3, 3, 3, 7, 3, 9]),
+            "get_stats([7, 3, 3, 3, 7, 3, 9]) as [a, b, count] in dict order")
+    t.equal(x["stats/short"], [0, 0], "get_stats of [] and of a single id")
+    want = {(1, 2): 5, (9, 9): 1}
+    for a, b, n in ref_stats([9, 9, 1, 2, 4, 9, 9]):
+        want[(a, b)] = want.get((a, b), 0) + n
+    t.equal(x["stats/counts"], [True] + [[a, b, n] for (a, b), n in want.items()],
+            "get_stats(ids, counts): returns `counts` itself, updated in place",
+            hint="add to the dict you were given (and keep its existing entries) and return it")
+    ids = list("the cat sat on the mat, the end 🙂 안녕".encode("utf-8")) * 3
+    t.equal(x["stats/text"], ref_stats(ids), "pair counts of a longer UTF-8 text, in first-seen order")
+
+
+# %% [markdown]
+# ## Task 2: `merge` (1 point)
+#
+# Write `merge(ids, pair, idx)`: a new list in which every occurrence of `pair` is
+# replaced by the single new token `idx`, scanning left to right. Occurrences can
+# overlap: in `[97, 97, 97]` ("aaa") the pair `(97, 97)` occurs twice, but once the
+# first two are merged the third `97` has no partner left, so the answer is
+# `[idx, 97]`. After a merge, continue *after* the merged pair.
+
+# %% task="merge"
+def merge(ids, pair, idx):
+    """Replace each occurrence of `pair` in ids by idx, left to right.
+
+    >>> merge([5, 6, 6, 7, 9, 1], (6, 7), 99)
+    [5, 6, 99, 9, 1]
+    >>> merge([97, 97, 97], (97, 97), 256)
+    [256, 97]
+    """
+    ### BEGIN SOLUTION
+    out, i = [], 0
+    while i < len(ids):
+        if i < len(ids) - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:
+            out.append(idx)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+    ### END SOLUTION
+
+
+# %% test="merge" points=1
+### BEGIN HIDDEN TESTS
+_zth_merge_cases = [
+    ([1, 2, 1, 2, 1], (2, 1), 300), ([1, 2, 1, 2, 1], (1, 2), 300), ([4, 4, 4, 4, 4], (4, 4), 256),
+    ([4, 4, 4, 4], (4, 4), 256), ([], (1, 2), 256), ([3], (3, 3), 256), ([8, 9], (8, 9), 777),
+    ([9, 8, 7], (8, 9), 777), (list("abracadabra, abba".encode()), (98, 114), 260),
+    (list("🙂🙂 hi 🙂".encode()), (159, 153), 400),
+]
+for _i, (_ids, _p, _idx) in enumerate(_zth_merge_cases):
+    _zth_export(f"merge/{_i}", lambda: [int(v) for v in merge(list(_ids), _p, _idx)])
+def _zth_untouched():
+    ids = [5, 5, 5]
+    merge(ids, (5, 5), 256)
+    return ids
+_zth_export("merge/untouched", _zth_untouched)
+### END HIDDEN TESTS
+assert merge([5, 6, 6, 7, 9, 1], (6, 7), 99) == [5, 6, 99, 9, 1], merge([5, 6, 6, 7, 9, 1], (6, 7), 99)
+assert merge([97, 97, 97], (97, 97), 256) == [256, 97], \
+    f"merge('aaa', (a, a)) gave {merge([97, 97, 97], (97, 97), 256)}: skip past a merged pair"
+assert merge([1, 2, 1, 2], (1, 2), 256) == [256, 256], "replace every occurrence"
+assert merge([1, 2], (2, 1), 256) == [1, 2], "no occurrence: the list is unchanged"
+print("ok")
+
+# %% check="merge"
+def ref_merge(ids, pair, idx):
+    out, i = [], 0
+    while i < len(ids):
+        if tuple(ids[i:i + 2]) == tuple(pair):
+            out.append(idx)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+
+
+def check(x, t):
+    cases = [
+        ([1, 2, 1, 2, 1], (2, 1), 300), ([1, 2, 1, 2, 1], (1, 2), 300), ([4, 4, 4, 4, 4], (4, 4), 256),
+        ([4, 4, 4, 4], (4, 4), 256), ([], (1, 2), 256), ([3], (3, 3), 256), ([8, 9], (8, 9), 777),
+        ([9, 8, 7], (8, 9), 777), (list("abracadabra, abba".encode()), (98, 114), 260),
+        (list("🙂🙂 hi 🙂".encode()), (159, 153), 400),
+    ]
+    for i, (ids, pair, idx) in enumerate(cases):
+        t.equal(x[f"merge/{i}"], ref_merge(ids, pair, idx), f"merge({ids[:12]}, {pair}, {idx})",
+                hint="scan left to right; after a merge continue after the pair; keep everything else")
+    t.equal(x["merge/untouched"], [5, 5, 5], "merge must return a new list, not change its input")
+
+
+# %% [markdown]
+# ## The tokenizers
+#
+# Every tokenizer here keeps its state in three attributes: `merges`, a dict
+# `{(a, b): idx}` of the merges in the order they were learned (new ids 256, 257,
+# ...); `vocab`, a dict `{idx: bytes}` from every token id to the bytes it stands for;
+# and `special_tokens`, a dict `{str: idx}`. `encode` and `decode` must use nothing
+# else (that is all that `save`/`load` keep, and the tests set these attributes
+# directly). The base class below builds `vocab` from `merges`; its `save` and `load`
+# are Task 7, later: leave them for now.
+#
+# `render_token` makes a token printable (control characters escaped).
+
+# %%
+def render_token(token: bytes) -> str:
+    """A printable form of a token's bytes: invalid UTF-8 as �, control characters escaped."""
+    s = token.decode("utf-8", errors="replace")
+    return "".join(c if unicodedata.category(c)[0] != "C" else f"\\u{ord(c):04x}" for c in s)
+
+
+# %% task="tokenizer_io"
+class Tokenizer:
+    """The state every tokenizer shares, and save/load (Task 7)."""
+
+    def __init__(self):
+        self.merges = {}            # (int, int) -> int, in the order they were learned
+        self.pattern = ""           # the regex split pattern (RegexTokenizer only)
+        self.special_tokens = {}    # str -> int, e.g. {'<|endoftext|>': 100257}
+        self.vocab = self._build_vocab()   # int -> bytes
+
+    def _build_vocab(self):
+        vocab = {idx: bytes([idx]) for idx in range(256)}
+        for (p0, p1), idx in self.merges.items():
+            vocab[idx] = vocab[p0] + vocab[p1]
+        for special, idx in self.special_tokens.items():
+            vocab[idx] = special.encode("utf-8")
+        return vocab
+
+    def save(self, file_prefix):
+        """Write file_prefix + ".model" (for load) and file_prefix + ".vocab" (for people)."""
+        ### BEGIN SOLUTION
+        with open(file_prefix + ".model", "w", encoding="utf-8") as f:
+            f.write("minbpe v1\n")
+            f.write(f"{self.pattern}\n")
+            f.write(f"{len(self.special_tokens)}\n")
+            for special, idx in self.special_tokens.items():
+                f.write(f"{special} {idx}\n")
+            for (p0, p1), idx in sorted(self.merges.items(), key=lambda kv: kv[1]):
+                f.write(f"{p0} {p1}\n")
+        parents = {idx: pair for pair, idx in self.merges.items()}
+        with open(file_prefix + ".vocab", "w", encoding="utf-8") as f:
+            for idx, token in self.vocab.items():
+                if idx in parents:
+                    p0, p1 = parents[idx]
+                    f.write(f"[{render_token(self.vocab[p0])}][{render_token(self.vocab[p1])}]"
+                            f" -> [{render_token(token)}] {idx}\n")
+                else:
+                    f.write(f"[{render_token(token)}] {idx}\n")
+        ### END SOLUTION
+
+    def load(self, model_file):
+        """Restore merges, pattern, special tokens and vocab from a .model file."""
+        assert model_file.endswith(".model")
+        ### BEGIN SOLUTION
+        merges, special_tokens = {}, {}
+        with open(model_file, encoding="utf-8") as f:
+            assert f.readline().strip() == "minbpe v1", "not a minbpe v1 model file"
+            pattern = f.readline().rstrip("\n")
+            for _ in range(int(f.readline())):
+                special, idx = f.readline().rstrip("\n").rsplit(" ", 1)
+                special_tokens[special] = int(idx)
+            for idx, line in enumerate(f, start=256):
+                p0, p1 = line.split()
+                merges[(int(p0), int(p1))] = idx
+        self.pattern, self.merges, self.special_tokens = pattern, merges, special_tokens
+        self.vocab = self._build_vocab()
+        ### END SOLUTION
+
+
+# %% [markdown]
+# ## Tasks 3 and 4: `BasicTokenizer` (2 + 2 points)
+#
+# **Training** (Task 3). `train(text, vocab_size, verbose=False)` starts from the
+# UTF-8 bytes of `text` and performs `vocab_size - 256` merges. Each step counts the
+# pairs (`get_stats`), picks the most frequent pair, gives it the next new id (256,
+# 257, ...), and replaces it everywhere (`merge`). **Ties**: among pairs with the same
+# count, pick the one that occurs first in the current ids, which is exactly what
+# `max(stats, key=stats.get)` does on a dict in first-seen order. Stop early if no
+# pair is left. Set `self.merges` and `self.vocab` (`vocab[idx]` is the bytes of
+# both halves concatenated).
+#
+# **Encoding and decoding** (Task 4). `encode(text)` starts from the bytes and applies
+# the learned merges *in the order they were learned*: repeatedly find, among the
+# pairs present, the one with the lowest merge id, and merge it; stop when no pair
+# present is in `self.merges`. `decode(ids)` joins the bytes of the tokens and
+# decodes them as UTF-8. Not every id list is valid UTF-8 (try `decode([128])`): use
+# `errors="replace"`, which turns invalid bytes into "�" instead of raising.
+
+# %% task="basic"
+class BasicTokenizer(Tokenizer):
+    """Byte-level BPE on the raw UTF-8 bytes of a text.
+
+    >>> tok = BasicTokenizer()
+    >>> tok.train("aaabdaaabac", 256 + 3)
+    >>> tok.encode("aaabdaaabac")
+    [258, 100, 258, 97, 99]
+    >>> tok.decode([258, 100, 258, 97, 99])
+    'aaabdaaabac'
+    """
+
+    def train(self, text, vocab_size, verbose=False):
+        ### BEGIN SOLUTION
+        assert vocab_size >= 256
+        ids = list(text.encode("utf-8"))
+        merges, vocab = {}, {idx: bytes([idx]) for idx in range(256)}
+        for idx in range(256, vocab_size):
+            stats = get_stats(ids)
+            if not stats:
+                break                            # a single token is left
+            pair = max(stats, key=stats.get)     # most frequent; a tie goes to the first seen
+            ids = merge(ids, pair, idx)
+            merges[pair] = idx
+            vocab[idx] = vocab[pair[0]] + vocab[pair[1]]
+            if verbose:
+                print(f"merge {idx - 255}/{vocab_size - 256}: {pair} -> {idx} "
+                      f"[{render_token(vocab[idx])}], {stats[pair]} occurrences")
+        self.merges, self.vocab = merges, vocab
+        ### END SOLUTION
+
+    def encode(self, text):
+        ### BEGIN SOLUTION
+        ids = list(text.encode("utf-8"))
+        while len(ids) >= 2:
+            stats = get_stats(ids)
+            pair = min(stats, key=lambda p: self.merges.get(p, float("inf")))  # earliest merge
+            if pair not in self.merges:
+                break                            # nothing left to merge
+            ids = merge(ids, pair, self.merges[pair])
+        return ids
+        ### END SOLUTION
+
+    def decode(self, ids):
+        ### BEGIN SOLUTION
+        text_bytes = b"".join(self.vocab[idx] for idx in ids)
+        return text_bytes.decode("utf-8", errors="replace")
+        ### END SOLUTION
+
+
+# %% test="basic_train" points=2
+### BEGIN HIDDEN TESTS
+# your get_stats and merge are graded in Tasks 1 and 2: here the tokenizer runs on correct ones
+def _zth_get_stats(ids, counts=None):
+    counts = {} if counts is None else counts
+    for _p in zip(ids, ids[1:]):
+        counts[_p] = counts.get(_p, 0) + 1
+    return counts
+def _zth_merge(ids, pair, idx):
+    out, i = [], 0
+    while i < len(ids):
+        if i < len(ids) - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:
+            out.append(idx)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+def _zth_with_ref(fn, **extra):
+    names = {"get_stats": _zth_get_stats, "merge": _zth_merge, **extra}
+    g = globals()
+    saved = {k: g.get(k) for k in names}
+    g.update(names)
+    try:
+        return fn()
+    finally:
+        g.update(saved)
+def _zth_train_basic(text, vocab_size):
+    tok = BasicTokenizer()
+    tok.train(text, vocab_size)
+    merges = [[int(a), int(b), int(i)] for (a, b), i in tok.merges.items()]
+    return [merges, [list(tok.vocab[i]) for i in range(256, 256 + len(merges))]]
+_zth_basic_texts = {"ties": ("abcabdabeabcbd cbd", 256 + 6), "unicode": ("안녕 안녕하세요 😉😉 😉 ok ok", 256 + 12),
+                    "swift": (load_text("taylorswift.txt")[:3000], 256 + 40), "short": ("xy", 256 + 5)}
+for _k, (_txt, _vs) in _zth_basic_texts.items():
+    _zth_export(f"basic_train/{_k}", lambda: _zth_with_ref(lambda: _zth_train_basic(_txt, _vs)))
+### END HIDDEN TESTS
+_tok = BasicTokenizer()
+_tok.train("aaabdaaabac", 256 + 3)
+assert _tok.merges == {(97, 97): 256, (256, 97): 257, (257, 98): 258}, \
+    f"merges {_tok.merges}; in a tie pick the pair seen first (max over the dict)"
+assert _tok.vocab[258] == b"aaab", f"vocab[258] is {_tok.vocab.get(258)}, expected b'aaab'"
+print("ok")
+
+# %% check="basic_train"
+def ref_train(chunks, n_merges):
+    """minbpe training over lists of ids (pairs never cross lists)."""
+    merges, vocab = [], {i: bytes([i]) for i in range(256)}
+    for idx in range(256, 256 + n_merges):
+        stats = {}
+        for ids in chunks:
+            for p in zip(ids, ids[1:]):
+                stats[p] = stats.get(p, 0) + 1
+        if not stats:
+            break
+        best = max(stats.values())
+        pair = next(p for p, n in stats.items() if n == best)   # first seen among the most frequent
+        new = []
+        for ids in chunks:
+            out, i = [], 0
+            while i < len(ids):
+                if tuple(ids[i:i + 2]) == pair:
+                    out.append(idx)
+                    i += 2
+                else:
+                    out.append(ids[i])
+                    i += 1
+            new.append(out)
+        chunks = new
+        merges.append([pair[0], pair[1], idx])
+        vocab[idx] = vocab[pair[0]] + vocab[pair[1]]
+    return [merges, [list(vocab[m[2]]) for m in merges]]
+
+
+def check(x, t):
+    from autograder.data import load_text
+    texts = {"ties": ("abcabdabeabcbd cbd", 256 + 6), "unicode": ("안녕 안녕하세요 😉😉 😉 ok ok", 256 + 12),
+             "swift": (load_text("taylorswift.txt")[:3000], 256 + 40), "short": ("xy", 256 + 5)}
+    for k, (text, vocab_size) in texts.items():
+        t.equal(x[f"basic_train/{k}"], ref_train([list(text.encode("utf-8"))], vocab_size - 256),
+                f"BasicTokenizer trained on {text[:20]!r}... to {vocab_size} tokens: [merges, new vocab entries]",
+                hint="most frequent pair first, ties to the pair seen first; vocab = bytes of both halves; "
+                     "stop when no pair is left")
+
+
+# %% test="basic_encode_decode" points=2
+### BEGIN HIDDEN TESTS
+_ZTH_PAIRS = [(b"t", b"h"), (b"th", b"e"), (b" ", b"the"), (b"i", b"n"), (b"in", b"g"), (b"e", b"r"),
+              (b"a", b"a"), (b"aa", b"a"), (b"l", b"l"), (b"e", b"ll"), (b"h", b"ell"), (b"hell", b"o"),
+              (b" ", b"w"), (b"o", b"r"), (b" w", b"or"), (b"\xf0", b"\x9f"), (b"\xf0\x9f", b"\x98"),
+              (b"\xec", b"\x95"), (b"1", b"2"), (b"12", b"3"), (b"!", b"!"), (b" ", b" "),
+              (b"  ", b"  "), (b"e", b" "), (b"r", b"i"), (b"er", b"e")]
+def _zth_hand(tok):
+    ids = {bytes([i]): i for i in range(256)}
+    tok.merges, tok.vocab = {}, {i: bytes([i]) for i in range(256)}
+    for a, b in _ZTH_PAIRS:
+        idx = 256 + len(tok.merges)
+        tok.merges[(ids[a], ids[b])] = idx
+        tok.vocab[idx] = a + b
+        ids[a + b] = idx
+    return tok
+_ZTH_TEXTS = ["", "a", "aaaaaaa", "the hello world there", "hello123!!!? (안녕하세요!) 😉",
+              "   spaces    and  tabs\t\n\nthe end", "ther thing ring ingin erere", "emoji 😉😉😀 mix",
+              "the the the", "Ünïcödé ∑ 東京"]
+_zth_bt = _zth_hand(BasicTokenizer())
+for _i, _txt in enumerate(_ZTH_TEXTS):
+    _zth_export(f"basic_enc/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_bt.encode(_txt)]))
+    _zth_export(f"basic_rt/{_i}", lambda: _zth_with_ref(lambda: _zth_bt.decode(_zth_bt.encode(_txt))))
+_ZTH_IDS = [[271, 266, 32, 277], [128], [240, 159], [272, 152, 137, 32, 104], [], [0, 255, 10]]
+for _i, _ids in enumerate(_ZTH_IDS):
+    _zth_export(f"basic_dec/{_i}", lambda: _zth_bt.decode(list(_ids)))
+### END HIDDEN TESTS
+_tok = BasicTokenizer()
+_tok.train("aaabdaaabac", 256 + 3)
+assert _tok.encode("aaabdaaabac") == [258, 100, 258, 97, 99], _tok.encode("aaabdaaabac")
+assert _tok.encode("") == [] and _tok.decode([]) == "", "the empty string encodes to [] and back"
+for _s in ["aaabdaaabac", "hello 👋 안녕", "aaaa"]:
+    assert _tok.decode(_tok.encode(_s)) == _s, f"decode(encode({_s!r})) = {_tok.decode(_tok.encode(_s))!r}"
+assert _tok.decode([128]) == "\ufffd", "an invalid byte decodes to the replacement character"
+print("ok")
+
+# %% check="basic_encode_decode"
+PAIRS = [(b"t", b"h"), (b"th", b"e"), (b" ", b"the"), (b"i", b"n"), (b"in", b"g"), (b"e", b"r"),
+         (b"a", b"a"), (b"aa", b"a"), (b"l", b"l"), (b"e", b"ll"), (b"h", b"ell"), (b"hell", b"o"),
+         (b" ", b"w"), (b"o", b"r"), (b" w", b"or"), (b"\xf0", b"\x9f"), (b"\xf0\x9f", b"\x98"),
+         (b"\xec", b"\x95"), (b"1", b"2"), (b"12", b"3"), (b"!", b"!"), (b" ", b" "),
+         (b"  ", b"  "), (b"e", b" "), (b"r", b"i"), (b"er", b"e")]
+TEXTS = ["", "a", "aaaaaaa", "the hello world there", "hello123!!!? (안녕하세요!) 😉",
+         "   spaces    and  tabs\t\n\nthe end", "ther thing ring ingin erere", "emoji 😉😉😀 mix",
+         "the the the", "Ünïcödé ∑ 東京"]
+IDS = [[271, 266, 32, 277], [128], [240, 159], [272, 152, 137, 32, 104], [], [0, 255, 10]]
+
+
+def ref_encode(ids, ranks):
+    """Apply merges by rank, the lowest-ranked pair present first (minbpe's encode)."""
+    while True:
+        present = [(ranks[p], p) for p in zip(ids, ids[1:]) if p in ranks]
+        if not present:
+            return ids
+        r, pair = min(present)
+        out, i = [], 0
+        while i < len(ids):
+            if tuple(ids[i:i + 2]) == pair:
+                out.append(r)
+                i += 2
+            else:
+                out.append(ids[i])
+                i += 1
+        ids = out
+
+
+def check(x, t):
+    ids, ranks, vocab = {bytes([i]): i for i in range(256)}, {}, {i: bytes([i]) for i in range(256)}
+    for a, b in PAIRS:
+        idx = 256 + len(ranks)
+        ranks[(ids[a], ids[b])] = idx
+        vocab[idx] = a + b
+        ids[a + b] = idx
+    for i, text in enumerate(TEXTS):
+        t.equal(x[f"basic_enc/{i}"], ref_encode(list(text.encode("utf-8")), ranks),
+                f"encode({text!r}) with a given set of merges",
+                hint="apply the merge with the lowest id among the pairs present, until none applies")
+        t.equal(x[f"basic_rt/{i}"], text, f"decode(encode({text!r}))")
+    for i, seq in enumerate(IDS):
+        t.equal(x[f"basic_dec/{i}"], b"".join(vocab[j] for j in seq).decode("utf-8", errors="replace"),
+                f"decode({seq})", hint="join the tokens' bytes, then decode with errors='replace'")
+
+
+# %% [markdown]
+# ## Tasks 5 and 6: `RegexTokenizer` (2 + 2 points)
+#
+# Plain BPE happily merges across words and punctuation ("dog." "dog!" "dog?" become
+# different tokens). GPT-2 and GPT-4 first *split* the text with a regex into chunks
+# (words with their leading space, runs of up to 3 digits, punctuation, whitespace)
+# and run BPE inside each chunk only: no merge ever crosses a chunk boundary.
+#
+# **Task 5**: `train` (like `BasicTokenizer.train`, but count pairs over all chunks
+# together with `get_stats(chunk_ids, stats)` and merge inside each chunk: ties again
+# go to the pair seen first), `encode_ordinary(text)` (split with `self.pattern`,
+# encode each chunk's bytes with `_encode_chunk`, concatenate) and `decode` (as
+# before, plus special tokens). Use `re.findall(self.pattern, text)` at each call,
+# because `load` may change the pattern.
+#
+# **Task 6**: special tokens such as `<|endoftext|>` are not text: they are inserted
+# by the program, must come out as their own single id, and must never be seen by
+# the split pattern (which would cut `<|endoftext|>` into `<|`, `endoftext`, `|>`).
+# `register_special_tokens({str: id})` registers them (and lets `decode` show them);
+# `encode(text, allowed_special)` handles them:
+#
+# * `"all"`: every registered special token in the text becomes its id;
+# * `"none"`: special tokens are treated as ordinary text;
+# * `"none_raise"` (the default, like tiktoken): like `"none"`, but raise an error
+#   (any exception) if the text contains a registered special token;
+# * a set of strings: only those special tokens become ids.
+#
+# To handle them, split the text *around* the allowed special tokens first
+# (`re.split` with a capturing group of the escaped tokens keeps the separators),
+# then `encode_ordinary` the pieces in between.
+
+# %%
+GPT2_SPLIT_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+GPT4_SPLIT_PATTERN = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|"""
+                      r""" ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
+print(re.findall(GPT4_SPLIT_PATTERN, "Hello've world123456 how's   it going!!!?\n\n  ok"))
+
+
+# %% task="regex"
+class RegexTokenizer(Tokenizer):
+    """BPE inside the chunks of a regex split, with special tokens.
+
+    >>> tok = RegexTokenizer()
+    >>> tok.train("aaabdaaabac", 256 + 3)
+    >>> tok.encode_ordinary("aaabdaaabac")
+    [258, 100, 258, 97, 99]
+    """
+
+    def __init__(self, pattern=None):
+        super().__init__()
+        self.pattern = GPT4_SPLIT_PATTERN if pattern is None else pattern
+
+    def train(self, text, vocab_size, verbose=False):
+        ### BEGIN SOLUTION
+        assert vocab_size >= 256
+        chunks = [list(ch.encode("utf-8")) for ch in re.findall(self.pattern, text)]
+        merges, vocab = {}, {idx: bytes([idx]) for idx in range(256)}
+        for idx in range(256, vocab_size):
+            stats = {}
+            for ids in chunks:
+                get_stats(ids, stats)            # pairs inside each chunk, counted together
+            if not stats:
+                break
+            pair = max(stats, key=stats.get)     # ties: the pair seen first, as before
+            chunks = [merge(ids, pair, idx) for ids in chunks]
+            merges[pair] = idx
+            vocab[idx] = vocab[pair[0]] + vocab[pair[1]]
+            if verbose:
+                print(f"merge {idx - 255}/{vocab_size - 256}: {pair} -> {idx} "
+                      f"[{render_token(vocab[idx])}], {stats[pair]} occurrences")
+        self.merges, self.vocab = merges, vocab
+        ### END SOLUTION
+
+    def register_special_tokens(self, special_tokens):
+        """special_tokens: {str: int}, e.g. {"<|endoftext|>": 100257}."""
+        ### BEGIN SOLUTION
+        self.special_tokens = dict(special_tokens)
+        for special, idx in self.special_tokens.items():
+            self.vocab[idx] = special.encode("utf-8")
+        ### END SOLUTION
+
+    def decode(self, ids):
+        ### BEGIN SOLUTION
+        inverse = {idx: special for special, idx in self.special_tokens.items()}
+        parts = []
+        for idx in ids:
+            if idx in inverse:
+                parts.append(inverse[idx].encode("utf-8"))
+            elif idx in self.vocab:
+                parts.append(self.vocab[idx])
+            else:
+                raise ValueError(f"invalid token id {idx}")
+        return b"".join(parts).decode("utf-8", errors="replace")
+        ### END SOLUTION
+
+    def _encode_chunk(self, text_bytes):
+        """The ids of one chunk (bytes), merged in the order the merges were learned."""
+        ### BEGIN SOLUTION
+        ids = list(text_bytes)
+        while len(ids) >= 2:
+            stats = get_stats(ids)
+            pair = min(stats, key=lambda p: self.merges.get(p, float("inf")))
+            if pair not in self.merges:
+                break
+            ids = merge(ids, pair, self.merges[pair])
+        return ids
+        ### END SOLUTION
+
+    def encode_ordinary(self, text):
+        """Encode text, ignoring special tokens."""
+        ### BEGIN SOLUTION
+        ids = []
+        for chunk in re.findall(self.pattern, text):
+            ids.extend(self._encode_chunk(chunk.encode("utf-8")))
+        return ids
+        ### END SOLUTION
+
+    def encode(self, text, allowed_special="none_raise"):
+        """Encode text; allowed_special is "all", "none", "none_raise" or a set of strings."""
+        ### BEGIN SOLUTION
+        if allowed_special == "all":
+            special = dict(self.special_tokens)
+        elif allowed_special == "none":
+            special = {}
+        elif allowed_special == "none_raise":
+            special = {}
+            found = [s for s in self.special_tokens if s in text]
+            if found:
+                raise ValueError(f"the text contains special tokens {found}; pass allowed_special")
+        elif isinstance(allowed_special, (set, frozenset)):
+            special = {s: i for s, i in self.special_tokens.items() if s in allowed_special}
+        else:
+            raise ValueError(f"allowed_special={allowed_special!r} is not understood")
+        if not special:
+            return self.encode_ordinary(text)
+        # split around the special tokens (the longest first), keeping them: the pattern never sees them
+        alternatives = sorted(special, key=len, reverse=True)
+        special_pattern = "(" + "|".join(re.escape(s) for s in alternatives) + ")"
+        ids = []
+        for part in re.split(special_pattern, text):
+            if part in special:
+                ids.append(special[part])
+            else:
+                ids.extend(self.encode_ordinary(part))
+        return ids
+        ### END SOLUTION
+
+
+# %% test="regex_train" points=2
+### BEGIN HIDDEN TESTS
+def _zth_get_stats(ids, counts=None):
+    counts = {} if counts is None else counts
+    for _p in zip(ids, ids[1:]):
+        counts[_p] = counts.get(_p, 0) + 1
+    return counts
+def _zth_merge(ids, pair, idx):
+    out, i = [], 0
+    while i < len(ids):
+        if i < len(ids) - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:
+            out.append(idx)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
+def _zth_with_ref(fn, **extra):
+    names = {"get_stats": _zth_get_stats, "merge": _zth_merge, **extra}
+    g = globals()
+    saved = {k: g.get(k) for k in names}
+    g.update(names)
+    try:
+        return fn()
+    finally:
+        g.update(saved)
+_ZTH_PAIRS = [(b"t", b"h"), (b"th", b"e"), (b" ", b"the"), (b"i", b"n"), (b"in", b"g"), (b"e", b"r"),
+              (b"a", b"a"), (b"aa", b"a"), (b"l", b"l"), (b"e", b"ll"), (b"h", b"ell"), (b"hell", b"o"),
+              (b" ", b"w"), (b"o", b"r"), (b" w", b"or"), (b"\xf0", b"\x9f"), (b"\xf0\x9f", b"\x98"),
+              (b"\xec", b"\x95"), (b"1", b"2"), (b"12", b"3"), (b"!", b"!"), (b" ", b" "),
+              (b"  ", b"  "), (b"e", b" "), (b"r", b"i"), (b"er", b"e")]
+def _zth_hand(tok):
+    ids = {bytes([i]): i for i in range(256)}
+    tok.merges, tok.vocab = {}, {i: bytes([i]) for i in range(256)}
+    for a, b in _ZTH_PAIRS:
+        idx = 256 + len(tok.merges)
+        tok.merges[(ids[a], ids[b])] = idx
+        tok.vocab[idx] = a + b
+        ids[a + b] = idx
+    return tok
+def _zth_train_regex(text, vocab_size, pattern):
+    tok = RegexTokenizer(pattern)
+    tok.train(text, vocab_size)
+    merges = [[int(a), int(b), int(i)] for (a, b), i in tok.merges.items()]
+    return [merges, [list(tok.vocab[i]) for i in range(256, 256 + len(merges))]]
+_zth_regex_runs = {"gpt4": ("aaa aaa aaa bab bab\n\n\n  x1234567 'll've DON'T", 256 + 10, None),
+                   "gpt2": ("aaa aaa aaa bab bab\n\n\n  x1234567 'll've DON'T", 256 + 10, "gpt2"),
+                   "swift": (load_text("taylorswift.txt")[3000:8000], 256 + 40, None)}
+for _k, (_txt, _vs, _pat) in _zth_regex_runs.items():
+    _zth_export(f"regex_train/{_k}", lambda: _zth_with_ref(
+        lambda: _zth_train_regex(_txt, _vs, GPT2_SPLIT_PATTERN if _pat == "gpt2" else None)))
+_ZTH_TEXTS = ["", "a", "aaaaaaa", "the hello world there", "hello123!!!? (안녕하세요!) 😉",
+              "   spaces    and  tabs\t\n\nthe end", "ther thing ring ingin erere", "emoji 😉😉😀 mix",
+              "the the the", "Ünïcödé ∑ 東京", "the<|endoftext|>the"]
+_zth_rt4, _zth_rt2 = _zth_hand(RegexTokenizer()), _zth_hand(RegexTokenizer(GPT2_SPLIT_PATTERN))
+for _i, _txt in enumerate(_ZTH_TEXTS):
+    _zth_export(f"regex_enc4/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_rt4.encode_ordinary(_txt)]))
+    _zth_export(f"regex_enc2/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_rt2.encode_ordinary(_txt)]))
+    _zth_export(f"regex_rt/{_i}", lambda: _zth_with_ref(lambda: _zth_rt4.decode(_zth_rt4.encode_ordinary(_txt))))
+for _i, _ids in enumerate([[271, 266, 32, 277], [128], [240, 159], [272, 152, 137, 32, 104], []]):
+    _zth_export(f"regex_dec/{_i}", lambda: _zth_rt4.decode(list(_ids)))
+### END HIDDEN TESTS
+_tok = RegexTokenizer()
+_tok.train("aaabdaaabac", 256 + 3)
+assert _tok.encode_ordinary("aaabdaaabac") == [258, 100, 258, 97, 99], _tok.encode_ordinary("aaabdaaabac")
+_tok = RegexTokenizer()
+_tok.train("ab ab ab ab", 256 + 3)
+assert _tok.merges == {(97, 98): 256, (32, 256): 257}, \
+    f"merges {_tok.merges}: count pairs inside the chunks 'ab', ' ab', ...; never across two chunks"
+for _s in ["", "hello 👋 안녕", "ab ab  abab\n\n"]:
+    assert _tok.decode(_tok.encode_ordinary(_s)) == _s, f"round trip of {_s!r}"
+assert _tok.decode([240, 159]) == "\ufffd", "invalid UTF-8 decodes to the replacement character"
+print("ok")
+
+# %% check="regex_train"
+import regex as re
+
+GPT2 = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+GPT4 = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|"""
+        r""" ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
+PAIRS = [(b"t", b"h"), (b"th", b"e"), (b" ", b"the"), (b"i", b"n"), (b"in", b"g"), (b"e", b"r"),
+         (b"a", b"a"), (b"aa", b"a"), (b"l", b"l"), (b"e", b"ll"), (b"h", b"ell"), (b"hell", b"o"),
+         (b" ", b"w"), (b"o", b"r"), (b" w", b"or"), (b"\xf0", b"\x9f"), (b"\xf0\x9f", b"\x98"),
+         (b"\xec", b"\x95"), (b"1", b"2"), (b"12", b"3"), (b"!", b"!"), (b" ", b" "),
+         (b"  ", b"  "), (b"e", b" "), (b"r", b"i"), (b"er", b"e")]
+TEXTS = ["", "a", "aaaaaaa", "the hello world there", "hello123!!!? (안녕하세요!) 😉",
+         "   spaces    and  tabs\t\n\nthe end", "ther thing ring ingin erere", "emoji 😉😉😀 mix",
+         "the the the", "Ünïcödé ∑ 東京", "the<|endoftext|>the"]
+
+
+def ref_train(chunks, n_merges):
+    merges, vocab = [], {i: bytes([i]) for i in range(256)}
+    for idx in range(256, 256 + n_merges):
+        stats = {}
+        for ids in chunks:
+            for p in zip(ids, ids[1:]):
+                stats[p] = stats.get(p, 0) + 1
+        if not stats:
+            break
+        best = max(stats.values())
+        pair = next(p for p, n in stats.items() if n == best)
+        new = []
+        for ids in chunks:
+            out, i = [], 0
+            while i < len(ids):
+                if tuple(ids[i:i + 2]) == pair:
+                    out.append(idx)
+                    i += 2
+                else:
+                    out.append(ids[i])
+                    i += 1
+            new.append(out)
+        chunks = new
+        merges.append([pair[0], pair[1], idx])
+        vocab[idx] = vocab[pair[0]] + vocab[pair[1]]
+    return [merges, [list(vocab[m[2]]) for m in merges]]
+
+
+def ref_encode(ids, ranks):
+    while True:
+        present = [(ranks[p], p) for p in zip(ids, ids[1:]) if p in ranks]
+        if not present:
+            return ids
+        r, pair = min(present)
+        out, i = [], 0
+        while i < len(ids):
+            if tuple(ids[i:i + 2]) == pair:
+                out.append(r)
+                i += 2
+            else:
+                out.append(ids[i])
+                i += 1
+        ids = out
+
+
+def check(x, t):
+    from autograder.data import load_text
+    runs = {"gpt4": ("aaa aaa aaa bab bab\n\n\n  x1234567 'll've DON'T", 256 + 10, GPT4),
+            "gpt2": ("aaa aaa aaa bab bab\n\n\n  x1234567 'll've DON'T", 256 + 10, GPT2),
+            "swift": (load_text("taylorswift.txt")[3000:8000], 256 + 40, GPT4)}
+    for k, (text, vocab_size, pat) in runs.items():
+        chunks = [list(c.encode("utf-8")) for c in re.findall(pat, text)]
+        t.equal(x[f"regex_train/{k}"], ref_train(chunks, vocab_size - 256),
+                f"RegexTokenizer({'GPT2' if pat is GPT2 else 'GPT4'} pattern) trained on {text[:16]!r}... "
+                f"to {vocab_size}: [merges, new vocab entries]",
+                hint="split with self.pattern, count pairs inside every chunk (together), merge inside each chunk")
+    ids, ranks, vocab = {bytes([i]): i for i in range(256)}, {}, {i: bytes([i]) for i in range(256)}
+    for a, b in PAIRS:
+        idx = 256 + len(ranks)
+        ranks[(ids[a], ids[b])] = idx
+        vocab[idx] = a + b
+        ids[a + b] = idx
+    for i, text in enumerate(TEXTS):
+        for key, pat, name in (("regex_enc4", GPT4, "GPT-4"), ("regex_enc2", GPT2, "GPT-2")):
+            want = [j for c in re.findall(pat, text) for j in ref_encode(list(c.encode("utf-8")), ranks)]
+            t.equal(x[f"{key}/{i}"], want, f"encode_ordinary({text!r}) with the {name} pattern and given merges",
+                    hint="split with self.pattern, then merge inside each chunk by merge id")
+        t.equal(x[f"regex_rt/{i}"], text, f"decode(encode_ordinary({text!r}))")
+    for i, seq in enumerate([[271, 266, 32, 277], [128], [240, 159], [272, 152, 137, 32, 104], []]):
+        t.equal(x[f"regex_dec/{i}"], b"".join(vocab[j] for j in seq).decode("utf-8", errors="replace"),
+                f"decode({seq})", hint="join the bytes, decode with errors='replace'")
+
+
+# %% test="regex_special" points=2
+### BEGIN HIDDEN TESTS
+_ZTH_SPECIAL = {"<|endoftext|>": 400, "<|sep|>": 401, "<|sep|><|x|>": 402}
+_zth_sp = _zth_hand(RegexTokenizer())
+_zth_sp.register_special_tokens(_ZTH_SPECIAL)
+_ZTH_SP_TEXTS = ["hello world<|endoftext|>the<|sep|>ring <|endoftext|>", "<|sep|><|sep|><|x|>the end",
+                 "<|endoftext|>", "no specials here 😉", "<|endoftext|><|sep|> <|endoftext"]
+def _zth_raises(fn):
+    try:
+        fn()
+    except Exception:
+        return True
+    return False
+for _i, _txt in enumerate(_ZTH_SP_TEXTS):
+    for _mode in ("all", "none", "sep"):
+        _zth_export(f"special/{_i}/{_mode}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_sp.encode(
+            _txt, allowed_special={"<|sep|>"} if _mode == "sep" else _mode)]))
+    _zth_export(f"special/{_i}/raise", lambda: _zth_with_ref(lambda: _zth_raises(
+        lambda: _zth_sp.encode(_txt, allowed_special="none_raise"))))
+    _zth_export(f"special/{_i}/default", lambda: _zth_with_ref(lambda: _zth_raises(lambda: _zth_sp.encode(_txt))))
+    _zth_export(f"special/{_i}/roundtrip", lambda: _zth_with_ref(
+        lambda: _zth_sp.decode(_zth_sp.encode(_txt, allowed_special="all"))))
+_zth_export("special/clean_default", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_sp.encode("the thing")]))
+_zth_export("special/decode", lambda: _zth_sp.decode([400, 257, 401, 402, 32]))
+### END HIDDEN TESTS
+_tok = RegexTokenizer()
+_tok.train("hello hello world", 256 + 5)
+_tok.register_special_tokens({"<|endoftext|>": 300})
+_ids = _tok.encode("hello<|endoftext|>world", allowed_special="all")
+assert _ids[len(_tok.encode_ordinary("hello"))] == 300 and _ids.count(300) == 1, \
+    f"{_ids}: '<|endoftext|>' must become the single id 300"
+assert 300 not in _tok.encode("hello<|endoftext|>world", allowed_special="none"), \
+    "with allowed_special='none' the special token is ordinary text"
+try:
+    _tok.encode("hello<|endoftext|>world")
+    raise AssertionError("by default ('none_raise') a special token in the text must raise an error")
+except AssertionError:
+    raise
+except Exception:
+    pass
+assert _tok.decode(_ids) == "hello<|endoftext|>world", _tok.decode(_ids)
+print("ok")
+
+# %% check="regex_special"
+import regex as re
+
+GPT4 = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|"""
+        r""" ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
+PAIRS = [(b"t", b"h"), (b"th", b"e"), (b" ", b"the"), (b"i", b"n"), (b"in", b"g"), (b"e", b"r"),
+         (b"a", b"a"), (b"aa", b"a"), (b"l", b"l"), (b"e", b"ll"), (b"h", b"ell"), (b"hell", b"o"),
+         (b" ", b"w"), (b"o", b"r"), (b" w", b"or"), (b"\xf0", b"\x9f"), (b"\xf0\x9f", b"\x98"),
+         (b"\xec", b"\x95"), (b"1", b"2"), (b"12", b"3"), (b"!", b"!"), (b" ", b" "),
+         (b"  ", b"  "), (b"e", b" "), (b"r", b"i"), (b"er", b"e")]
+SPECIAL = {"<|endoftext|>": 400, "<|sep|>": 401, "<|sep|><|x|>": 402}
+TEXTS = ["hello world<|endoftext|>the<|sep|>ring <|endoftext|>", "<|sep|><|sep|><|x|>the end",
+         "<|endoftext|>", "no specials here 😉", "<|endoftext|><|sep|> <|endoftext"]
+
+
+def ref_encode(ids, ranks):
+    while True:
+        present = [(ranks[p], p) for p in zip(ids, ids[1:]) if p in ranks]
+        if not present:
+            return ids
+        r, pair = min(present)
+        out, i = [], 0
+        while i < len(ids):
+            if tuple(ids[i:i + 2]) == pair:
+                out.append(r)
+                i += 2
+            else:
+                out.append(ids[i])
+                i += 1
+        ids = out
+
+
+def check(x, t):
+    ids, ranks = {bytes([i]): i for i in range(256)}, {}
+    for a, b in PAIRS:
+        ranks[(ids[a], ids[b])] = 256 + len(ranks)
+        ids[a + b] = 256 + len(ranks) - 1
+
+    def ordinary(text):
+        return [j for c in re.findall(GPT4, text) for j in ref_encode(list(c.encode("utf-8")), ranks)]
+
+    def with_special(text, allowed):
+        out, i = [], 0
+        while i <= len(text):   # scan for the leftmost special token, the longest there
+            hits = [(text.find(s, i), -len(s), s) for s in allowed if text.find(s, i) >= 0]
+            if not hits:
+                return out + ordinary(text[i:])
+            pos, _, s = min(hits)
+            out += ordinary(text[i:pos]) + [allowed[s]]
+            i = pos + len(s)
+        return out
+
+    for k, text in enumerate(TEXTS):
+        has = any(s in text for s in SPECIAL)
+        t.equal(x[f"special/{k}/all"], with_special(text, SPECIAL), f"encode({text!r}, allowed_special='all')",
+                hint="split around the allowed special tokens before the regex split")
+        t.equal(x[f"special/{k}/none"], ordinary(text), f"encode({text!r}, allowed_special='none')",
+                hint="'none' encodes special tokens as ordinary text")
+        t.equal(x[f"special/{k}/sep"], with_special(text, {"<|sep|>": 401}),
+                f"encode({text!r}, allowed_special={{'<|sep|>'}})", hint="a set allows only those special tokens")
+        t.equal(x[f"special/{k}/raise"], has, f"encode({text!r}, allowed_special='none_raise') raises an error",
+                hint="raise exactly when the text contains a registered special token")
+        t.equal(x[f"special/{k}/default"], has, f"encode({text!r}) with the default allowed_special",
+                hint="the default is 'none_raise'")
+        t.equal(x[f"special/{k}/roundtrip"], text, f"decode(encode({text!r}, allowed_special='all'))")
+    t.equal(x["special/clean_default"], ordinary("the thing"), "encode('the thing') (no special token in it)")
+    t.equal(x["special/decode"], "<|endoftext|>the<|sep|><|sep|><|x|> ", "decode of ids with special tokens")
+
+
+# %% [markdown]
+# ## Task 7: save and load (2 points)
+#
+# Go back to the `Tokenizer` class and write `save(file_prefix)` and
+# `load(model_file)`. `save` writes two files. `file_prefix + ".model"` is for `load`,
+# in this exact format (minbpe's):
+#
+# ```
+# minbpe v1
+# <the pattern, on one line; empty for BasicTokenizer>
+# <the number of special tokens>
+# <special token> <its id>        one line per special token
+# <a> <b>                         one line per merge, in the order of their ids 256, 257, ...
+# ```
+#
+# `file_prefix + ".vocab"` is for people: one line per token, e.g. `[ the] 262` or,
+# for a merged token, `[ t][he] -> [ the] 262` (use `render_token`). `load` reads a
+# `.model` file back into `self.pattern`, `self.special_tokens` and `self.merges`
+# (ids 256, 257, ... in file order) and rebuilds `self.vocab` with `_build_vocab()`.
+
+# %% test="save_load" points=2
+### BEGIN HIDDEN TESTS
+def _zth_state(tok):
+    return [tok.pattern, {str(k): int(v) for k, v in tok.special_tokens.items()},
+            sorted(([int(a), int(b), int(i)] for (a, b), i in tok.merges.items()), key=lambda m: m[2]),
+            [list(tok.vocab[i]) for i in sorted(tok.vocab) if i >= 256]]
+def _zth_save_load(make, special):
+    folder = tempfile.mkdtemp()
+    tok = _zth_hand(make())
+    if special:
+        tok.special_tokens = dict(special)
+        for _s, _i in special.items():
+            tok.vocab[_i] = _s.encode("utf-8")
+    tok.save(os.path.join(folder, "tok"))
+    with open(os.path.join(folder, "tok.model"), encoding="utf-8") as f:
+        model_text = f.read()
+    vocab_size = os.path.getsize(os.path.join(folder, "tok.vocab"))
+    fresh = BasicTokenizer() if make is BasicTokenizer else RegexTokenizer()
+    fresh.load(os.path.join(folder, "tok.model"))
+    return [model_text.rstrip("\n").split("\n"), vocab_size > 0, _zth_state(fresh)]
+_zth_export("save/regex", lambda: _zth_save_load(lambda: RegexTokenizer(GPT2_SPLIT_PATTERN),
+                                                 {"<|endoftext|>": 400, "<|a b|>": 401}))
+_zth_export("save/basic", lambda: _zth_save_load(BasicTokenizer, {}))
+def _zth_load_written():
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "hand.model")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("minbpe v1\n\\s+|\\w+\n2\n<|start|> 300\n<|end|> 301\n104 105\n256 33\n32 257\n")
+    tok = RegexTokenizer()
+    tok.load(path)
+    return _zth_state(tok)
+_zth_export("load/hand", _zth_load_written)
+### END HIDDEN TESTS
+_folder = tempfile.mkdtemp()
+_tok = RegexTokenizer()
+_tok.train("aaabdaaabac", 256 + 3)
+_tok.register_special_tokens({"<|endoftext|>": 259})
+_tok.save(os.path.join(_folder, "toy"))
+print(open(os.path.join(_folder, "toy.model")).read())
+print(open(os.path.join(_folder, "toy.vocab")).read()[-120:])
+_new = RegexTokenizer("x")
+_new.load(os.path.join(_folder, "toy.model"))
+assert _new.merges == _tok.merges, f"loaded merges {_new.merges} != saved {_tok.merges}"
+assert _new.special_tokens == {"<|endoftext|>": 259}, f"special tokens: {_new.special_tokens}"
+assert _new.pattern == GPT4_SPLIT_PATTERN, "load must restore the pattern"
+assert _new.vocab[258] == b"aaab", "rebuild the vocab after loading"
+print("ok")
+
+# %% check="save_load"
+GPT2 = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+PAIRS = [(b"t", b"h"), (b"th", b"e"), (b" ", b"the"), (b"i", b"n"), (b"in", b"g"), (b"e", b"r"),
+         (b"a", b"a"), (b"aa", b"a"), (b"l", b"l"), (b"e", b"ll"), (b"h", b"ell"), (b"hell", b"o"),
+         (b" ", b"w"), (b"o", b"r"), (b" w", b"or"), (b"\xf0", b"\x9f"), (b"\xf0\x9f", b"\x98"),
+         (b"\xec", b"\x95"), (b"1", b"2"), (b"12", b"3"), (b"!", b"!"), (b" ", b" "),
+         (b"  ", b"  "), (b"e", b" "), (b"r", b"i"), (b"er", b"e")]
+
+
+def check(x, t):
+    ids, merges, vocab = {bytes([i]): i for i in range(256)}, [], {}
+    for a, b in PAIRS:
+        idx = 256 + len(merges)
+        merges.append([ids[a], ids[b], idx])
+        vocab[idx] = a + b
+        ids[a + b] = idx
+    for name, pattern, special in (("regex", GPT2, {"<|endoftext|>": 400, "<|a b|>": 401}),
+                                   ("basic", "", {})):
+        lines = (["minbpe v1", pattern, str(len(special))] + [f"{s} {i}" for s, i in special.items()]
+                 + [f"{a} {b}" for a, b, _ in merges])
+        full = {**vocab, **{i: s.encode() for s, i in special.items()}}
+        state = [pattern, special, merges, [list(full[i]) for i in sorted(full)]]
+        got = x[f"save/{name}"]
+        ok = isinstance(got, list) and len(got) == 3 and isinstance(got[2], list) and len(got[2]) == 4
+        t.equal(got[0] if ok else got, lines, f"{name}: the .model file written by save()",
+                hint="follow the format exactly: version, pattern, count, special tokens, merges by id")
+        t.equal(got[1] if ok else got, True, f"{name}: save() writes a non-empty .vocab file")
+        compare_state(t, got[2] if ok else got, state, f"{name}: after save() and load()")
+    vocab = {256: b"hi", 257: b"hi!", 258: b" hi!", 300: b"<|start|>", 301: b"<|end|>"}
+    compare_state(t, x["load/hand"], ["\\s+|\\w+", {"<|start|>": 300, "<|end|>": 301},
+                                      [[104, 105, 256], [256, 33, 257], [32, 257, 258]],
+                                      [list(vocab[i]) for i in sorted(vocab)]],
+                  "load() of a hand-written .model file")
+
+
+def compare_state(t, got, want, what):
+    ok = isinstance(got, list) and len(got) == 4
+    for i, part in enumerate(["pattern", "special tokens", "merges", "vocab (ids >= 256)"]):
+        t.equal(got[i] if ok else got, want[i], f"{what}: {part}",
+                hint="load restores the pattern, the special tokens and the merges (new ids 256, 257, ... "
+                     "in file order), then rebuilds the vocab")
+
+
+# %% [markdown]
+# ## Task 8: GPT-4's merges (2 points)
+#
+# OpenAI publishes GPT-4's tokenizer as a file of *ranks*: each line is a token's
+# bytes in base64 and its rank, `IQ== 0` (`b"!"` has rank 0), ..., 100,256 lines. The
+# rank is the token's id and also the order of the merges: a token of rank `r` was
+# made by merging two tokens of lower rank. The merges themselves are not in the file,
+# but they can be recovered: run BPE on the token's own bytes using only the ranks
+# below `r` (merge the adjacent pair whose concatenation has the lowest rank, again
+# and again); it stops at exactly two parts, the pair that makes the token.
+#
+# Write `load_cl100k_ranks()` (read the file with `load_text("cl100k_base.tiktoken")`,
+# return `{token bytes: rank}`) and `recover_merges(ranks)` (return `{(rank of the
+# left part, rank of the right part): rank}` for every token longer than one byte).
+# The latter takes a few seconds for the 100k tokens.
+
+# %% task="cl100k"
+def load_cl100k_ranks():
+    """{token bytes: rank} from the cl100k_base.tiktoken file."""
+    ### BEGIN SOLUTION
+    ranks = {}
+    for line in load_text("cl100k_base.tiktoken").splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+    ### END SOLUTION
+
+
+def recover_merges(ranks):
+    """{(left rank, right rank): rank} for every token of more than one byte.
+
+    >>> recover_merges({b"a": 0, b"b": 1, b"ab": 2, b"abb": 3})
+    {(0, 1): 2, (2, 1): 3}
+    """
+    ### BEGIN SOLUTION
+    def split(token, max_rank):
+        parts = [bytes([b]) for b in token]
+        while len(parts) > 2:
+            best = None     # (rank, position) of the lowest-ranked pair below max_rank
+            for i in range(len(parts) - 1):
+                r = ranks.get(parts[i] + parts[i + 1])
+                if r is not None and r < max_rank and (best is None or r < best[0]):
+                    best = (r, i)
+            if best is None:
+                break
+            i = best[1]
+            parts[i:i + 2] = [parts[i] + parts[i + 1]]
+        return parts
+
+    merges = {}
+    for token, rank in ranks.items():
+        if len(token) > 1:
+            left, right = split(token, rank)
+            merges[(ranks[left], ranks[right])] = rank
+    return merges
+    ### END SOLUTION
+
+
+# %% test="cl100k_merges" points=2
+### BEGIN HIDDEN TESTS
+def _zth_ref_ranks():
+    ranks = {}
+    for line in load_text("cl100k_base.tiktoken").splitlines():
+        if line:
+            tok, r = line.split()
+            ranks[base64.b64decode(tok)] = int(r)
+    return ranks
+_zth_cl_ranks = _zth_ref_ranks()
+def _zth_rank_sample():
+    got = load_cl100k_ranks()
+    inv = {int(r): list(t) for t, r in got.items()}
+    return [len(got), [[r, inv.get(r)] for r in list(range(0, 100256, 997)) + [100255]]]
+_zth_export("cl100k/ranks", _zth_rank_sample)
+def _zth_merge_sample():
+    merges = recover_merges(_zth_cl_ranks)
+    by_rank = {int(r): [int(a), int(b)] for (a, b), r in merges.items()}
+    return [len(merges), [[r, by_rank.get(r)] for r in list(range(256, 100256, 499)) + [100255]]]
+_zth_export("cl100k/merges", _zth_merge_sample)
+_ZTH_TOY = {bytes([i]): i for i in range(256)}
+for _t in [b"ab", b"cd", b"abcd", b"bc", b"abc", b"aa", b"aaaa", b"aaa", b"xbc", b"abcdabcd"]:
+    _ZTH_TOY[_t] = len(_ZTH_TOY)
+_zth_export("cl100k/toy", lambda: sorted([int(a), int(b), int(r)] for (a, b), r in recover_merges(_ZTH_TOY).items()))
+### END HIDDEN TESTS
+assert recover_merges({b"a": 0, b"b": 1, b"ab": 2, b"abb": 3}) == {(0, 1): 2, (2, 1): 3}
+_ranks = load_cl100k_ranks()
+assert len(_ranks) == 100256 and _ranks[b"!"] == 0 and _ranks[b" hello"] == 24748, "read every line: base64, rank"
+_t0 = time.time()
+_merges = recover_merges({tok: r for tok, r in _ranks.items() if r < 25_000})   # the first 25k, to save time
+print(f"recovered {len(_merges)} merges in {time.time() - _t0:.1f} s")
+assert len(_merges) == 25_000 - 256, f"{len(_merges)} merges, expected {25_000 - 256}"
+assert _merges.get((_ranks[b" h"], _ranks[b"ello"])) == 24748, "' hello' (24748) is made of ' h' + 'ello'"
+print("ok")
+
+# %% check="cl100k_merges"
+def check(x, t):
+    from tiktoken.load import load_tiktoken_bpe
+    from autograder.data import data_path
+    ranks = load_tiktoken_bpe(str(data_path("cl100k_base.tiktoken")))
+    inv = {r: tok for tok, r in ranks.items()}
+    got = x["cl100k/ranks"]
+    want = [len(ranks), [[r, list(inv[r])] for r in list(range(0, 100256, 997)) + [100255]]]
+    t.equal(got, want, "load_cl100k_ranks(): its size and a sample of [rank, token bytes]",
+            hint="each line is 'base64 rank': decode the first field with base64")
+
+    def split(token, max_rank, table):   # minbpe's bpe(): merge by rank, only ranks below max_rank
+        parts = [bytes([b]) for b in token]
+        while True:
+            cands = [(table.get(parts[i] + parts[i + 1], math.inf), i) for i in range(len(parts) - 1)]
+            r, i = min(cands) if cands else (math.inf, 0)
+            if r >= max_rank:
+                return parts
+            parts = parts[:i] + [parts[i] + parts[i + 1]] + parts[i + 2:]
+
+    def pair(r):
+        left, right = split(inv[r], r, ranks)
+        return [ranks[left], ranks[right]]
+    t.equal(x["cl100k/merges"], [100000, [[r, pair(r)] for r in list(range(256, 100256, 499)) + [100255]]],
+            "recover_merges(cl100k ranks): its size and a sample of [rank, [left rank, right rank]]",
+            hint="run BPE on the token's bytes with only the ranks below its own; it ends in two parts")
+    toy = {bytes([i]): i for i in range(256)}
+    for tok in [b"ab", b"cd", b"abcd", b"bc", b"abc", b"aa", b"aaaa", b"aaa", b"xbc", b"abcdabcd"]:
+        toy[tok] = len(toy)
+    want = sorted([*[toy[p] for p in split(tok, r, toy)], r] for tok, r in toy.items() if len(tok) > 1)
+    t.equal(x["cl100k/toy"], want, "recover_merges on a small hand-made ranks table")
+
+
+# %% [markdown]
+# ## Task 9: `GPT4Tokenizer` (3 points)
+#
+# Now GPT-4's tokenizer is a `RegexTokenizer` with the GPT-4 pattern, the merges you
+# just recovered, and five special tokens. One quirk: in cl100k the token id of a
+# single byte is its rank, and the 256 single bytes are *not* ranked in byte order
+# (`b"!"` is 0, the letter `a` is 64). So before merging, map each byte of a chunk to
+# its rank (`self.byte_shuffle[b] = ranks[bytes([b])]`); the merges then work on ranks
+# and the results are GPT-4's token ids. For decoding, `vocab` maps each id (= rank)
+# to its bytes.
+#
+# Write `__init__` (load the ranks, recover the merges, build `byte_shuffle` and
+# `vocab`, register `GPT4_SPECIAL_TOKENS`) and `_encode_chunk`. The result must equal
+# `tiktoken.get_encoding("cl100k_base")` token for token.
+
+# %%
+GPT4_SPECIAL_TOKENS = {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259,
+                       "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276}
+
+
+# %% task="gpt4"
+class GPT4Tokenizer(RegexTokenizer):
+    """GPT-4's tokenizer (tiktoken's cl100k_base), rebuilt from its ranks.
+
+    >>> GPT4Tokenizer().encode("hello world")
+    [15339, 1917]
+    """
+
+    def __init__(self):
+        super().__init__(pattern=GPT4_SPLIT_PATTERN)
+        ### BEGIN SOLUTION
+        ranks = load_cl100k_ranks()
+        self.merges = recover_merges(ranks)
+        self.byte_shuffle = {b: ranks[bytes([b])] for b in range(256)}
+        self.vocab = {rank: token for token, rank in ranks.items()}
+        self.register_special_tokens(GPT4_SPECIAL_TOKENS)
+        ### END SOLUTION
+
+    def _encode_chunk(self, text_bytes):
+        ### BEGIN SOLUTION
+        shuffled = bytes(self.byte_shuffle[b] for b in text_bytes)   # the single bytes' ids
+        return super()._encode_chunk(shuffled)
+        ### END SOLUTION
+
+
+# %%
+_t0 = time.time()
+gpt4 = GPT4Tokenizer()
+print(f"GPT4Tokenizer() built in {time.time() - _t0:.1f} s")
+print(gpt4.encode("hello123!!!? (안녕하세요!) 😉"))
+
+# %% test="gpt4" points=3
+### BEGIN HIDDEN TESTS
+# graded here: your GPT4Tokenizer; the ranks, merges and special-token splitting it uses are
+# replaced by correct ones (they are graded in their own tasks)
+def _zth_merges_ref(ranks):
+    def split(token, max_rank):
+        parts = [bytes([b]) for b in token]
+        while len(parts) > 2:
+            best = None
+            for i in range(len(parts) - 1):
+                r = ranks.get(parts[i] + parts[i + 1])
+                if r is not None and r < max_rank and (best is None or r < best[0]):
+                    best = (r, i)
+            if best is None:
+                break
+            i = best[1]
+            parts[i:i + 2] = [parts[i] + parts[i + 1]]
+        return parts
+    merges = {}
+    for token, rank in ranks.items():
+        if len(token) > 1:
+            a, b = split(token, rank)
+            merges[(ranks[a], ranks[b])] = rank
+    return merges
+def _zth_encode_special(tok, text):
+    pat = "(" + "|".join(re.escape(s) for s in sorted(tok.special_tokens, key=len, reverse=True)) + ")"
+    out = []
+    for part in re.split(pat, text):
+        out += [tok.special_tokens[part]] if part in tok.special_tokens else tok.encode_ordinary(part)
+    return out
+def _zth_g4():
+    return _zth_with_ref(GPT4Tokenizer, load_cl100k_ranks=lambda: dict(_zth_cl_ranks),
+                         recover_merges=_zth_merges_ref)
+_zth_gpt4 = _zth_g4()
+_ZTH_G4_TEXTS = ["hello123!!!? (안녕하세요!) 😉", "", "hello world", "    def f(x):\n        return x ** 2\n\n\n",
+                 "1234567 + 89 = 1234656", "I'm sure you'll see THEY'RE right", " SolidGoldMagikarp",
+                 "👋🏽 family 👨‍👩‍👧 🇫🇷", "東京は日本の首都です。", "trailing spaces   ", "\n\n\r\n\t tabs\t\t",
+                 "Ünïcödé ∑∫ ≈ ½", "<|endoftext|> is just text here"]
+for _i, _txt in enumerate(_ZTH_G4_TEXTS):
+    _zth_export(f"gpt4/enc/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_gpt4.encode_ordinary(_txt)]))
+_zth_export("gpt4/swift", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_gpt4.encode_ordinary(load_text("taylorswift.txt"))]))
+for _i, _txt in enumerate(["<|endoftext|>hello world", "a<|fim_prefix|>b<|fim_middle|>c<|fim_suffix|><|endofprompt|>"]):
+    _zth_export(f"gpt4/special/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_encode_special(_zth_gpt4, _txt)]))
+_zth_export("gpt4/special_tokens", lambda: {str(k): int(v) for k, v in _zth_gpt4.special_tokens.items()})
+_ZTH_G4_IDS = [[15339, 4513, 12340, 30, 320, 31495, 230, 75265, 243, 92245, 16715, 57037], [31495], [100257, 15339, 1917],
+               [0, 255, 100255, 100276], [9468, 239], []]
+for _i, _ids in enumerate(_ZTH_G4_IDS):
+    _zth_export(f"gpt4/dec/{_i}", lambda: _zth_gpt4.decode(list(_ids)))
+### END HIDDEN TESTS
+_ids = gpt4.encode("hello123!!!? (안녕하세요!) 😉")
+assert _ids == [15339, 4513, 12340, 30, 320, 31495, 230, 75265, 243, 92245, 16715, 57037], _ids
+assert gpt4.encode("<|endoftext|>hello world", allowed_special="all") == [100257, 15339, 1917]
+assert gpt4.decode(_ids) == "hello123!!!? (안녕하세요!) 😉", gpt4.decode(_ids)
+assert gpt4.encode("") == [] and gpt4.decode([]) == ""
+print("ok")
+
+# %% check="gpt4"
+def cl100k():
+    """tiktoken's cl100k_base, loaded offline from the course data file."""
+    import shutil
+    import tempfile
+    import os
+    import tiktoken
+    from autograder.data import data_path
+    folder = tempfile.mkdtemp()
+    shutil.copyfile(data_path("cl100k_base.tiktoken"),
+                    os.path.join(folder, "9b5ad71b2ce5302211f9c61530b329a4922fc6a4"))  # sha1 of its URL
+    saved = os.environ.get("TIKTOKEN_CACHE_DIR")
+    os.environ["TIKTOKEN_CACHE_DIR"] = folder
+    try:
+        return tiktoken.get_encoding("cl100k_base")
+    finally:
+        if saved is None:
+            del os.environ["TIKTOKEN_CACHE_DIR"]
+        else:
+            os.environ["TIKTOKEN_CACHE_DIR"] = saved
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+TEXTS = ["hello123!!!? (안녕하세요!) 😉", "", "hello world", "    def f(x):\n        return x ** 2\n\n\n",
+         "1234567 + 89 = 1234656", "I'm sure you'll see THEY'RE right", " SolidGoldMagikarp",
+         "👋🏽 family 👨‍👩‍👧 🇫🇷", "東京は日本の首都です。", "trailing spaces   ", "\n\n\r\n\t tabs\t\t",
+         "Ünïcödé ∑∫ ≈ ½", "<|endoftext|> is just text here"]
+IDS = [[15339, 4513, 12340, 30, 320, 31495, 230, 75265, 243, 92245, 16715, 57037], [31495], [100257, 15339, 1917],
+       [0, 255, 100255, 100276], [9468, 239], []]
+
+
+def check(x, t):
+    from autograder.data import load_text
+    enc = cl100k()
+    hint = "map every byte through byte_shuffle before merging; vocab maps a rank to its token's bytes"
+    for i, text in enumerate(TEXTS):
+        t.equal(x[f"gpt4/enc/{i}"], enc.encode_ordinary(text), f"encode_ordinary({text!r}) vs tiktoken", hint=hint)
+    t.equal(x["gpt4/swift"], enc.encode_ordinary(load_text("taylorswift.txt")),
+            "encode_ordinary(taylorswift.txt) vs tiktoken", hint=hint)
+    for i, text in enumerate(["<|endoftext|>hello world", "a<|fim_prefix|>b<|fim_middle|>c<|fim_suffix|><|endofprompt|>"]):
+        t.equal(x[f"gpt4/special/{i}"], enc.encode(text, allowed_special="all"),
+                f"{text!r} with the special tokens allowed", hint="register GPT4_SPECIAL_TOKENS")
+    t.equal(x["gpt4/special_tokens"], dict(enc._special_tokens), "the registered special tokens")
+    for i, ids in enumerate(IDS):
+        t.equal(x[f"gpt4/dec/{i}"], enc.decode(ids), f"decode({ids})",
+                hint="vocab[id] = the token's bytes; special tokens as text; errors='replace'")
+
+
+# %% [markdown]
+# ## Looking at tokens
+#
+# The function below colours each token of a text, so you can see where the
+# boundaries fall. Compare your own tokenizers with GPT-4's. Things to notice: a
+# space usually belongs to the *next* word; numbers are cut into groups of up to 3
+# digits; a Korean syllable or an emoji can take several tokens; Python indentation
+# is grouped into runs of spaces.
+
+# %%
+from IPython.display import HTML, display
+
+
+def show_tokens(tok, text):
+    """HTML with one coloured span per token of `text` (hover for the ids). Tokens that
+    share a character (its UTF-8 bytes are split between them) are drawn in one dashed box."""
+    colours = ["#fde2e4", "#cde7f0", "#d8f3dc", "#fff1c1", "#e2d4f5", "#ffd8be"]
+    ids = tok.encode(text, allowed_special="all") if isinstance(tok, RegexTokenizer) else tok.encode(text)
+    spans, buf, group = [], b"", []
+    for idx in ids:
+        buf, group = buf + tok.vocab[idx], group + [idx]
+        try:
+            piece = buf.decode("utf-8")
+        except UnicodeDecodeError:
+            continue                  # part of a character: wait for the rest of it
+        piece = piece.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "↵<br>")
+        box = "outline:1px dashed #666;" if len(group) > 1 else ""
+        spans.append(f'<span title="{group}" style="background:{colours[len(spans) % len(colours)]};'
+                     f'{box}white-space:pre">{piece}</span>')
+        buf, group = b"", []
+    if group:
+        spans.append(f'<span title="{group}">{buf.decode("utf-8", errors="replace")}</span>')
+    return HTML(f'<p>{len(ids)} tokens</p><div style="font-family:monospace;line-height:1.8">'
+                + "".join(spans) + "</div>")
+
+display(show_tokens(gpt4, "Tokenization is at the heart of much weirdness of LLMs.\n"
+                          "127 + 677 = 804. 안녕하세요 👋\n    for i in range(10):\n        print(i)"))
+
+# %% [markdown]
+# ## Training on real text
+#
+# Train both tokenizers on Taylor Swift's Wikipedia article (minbpe's test text).
+# `SCALE` comes from the setup cell: `"colab"` trains a 512-token vocabulary on the
+# whole article (tens of seconds: every one of the 256 merges recounts all the
+# pairs), the grader a smaller one on a slice.
+
+# %%
+CFG = {"grading": dict(chars=20_000, vocab_size=300),
+       "colab": dict(chars=None, vocab_size=512),
+       "full": dict(chars=None, vocab_size=512)}[SCALE]
+swift = load_text("taylorswift.txt")
+train_text = swift[:CFG["chars"]]
+for cls in (BasicTokenizer, RegexTokenizer):
+    tok = cls()
+    t0 = time.time()
+    tok.train(train_text, CFG["vocab_size"])
+    seconds = time.time() - t0
+    ids = tok.encode_ordinary(train_text) if cls is RegexTokenizer else tok.encode(train_text)
+    n_bytes = len(train_text.encode("utf-8"))
+    print(f"{cls.__name__}: {len(tok.merges)} merges in {seconds:.1f} s; "
+          f"{n_bytes} bytes -> {len(ids)} tokens (compression {n_bytes / len(ids):.2f}x)")
+print("the 10 last merges:", [render_token(tok.vocab[i]) for i in range(CFG["vocab_size"] - 10, CFG["vocab_size"])])
+display(show_tokens(tok, swift[:300]))

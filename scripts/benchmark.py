@@ -1,0 +1,104 @@
+"""Measure the course's performance figures in one run, on this machine, and write
+them to book/performance.md (the performance report page) and docs/performance.json.
+
+    .venv/bin/python scripts/benchmark.py                 # everything (about 30 min on 2 cores)
+    .venv/bin/python scripts/benchmark.py --no-book       # grading figures only
+
+Figures: time to grade one submission (the solution) per chapter; time to grade 20
+submissions of chapter 1 with --jobs 1 and --jobs 2; the book build cold (no
+_build) and cached; and, from autograder/records/, each training chapter's reference
+runs against the lecture's anchors. CI runs none of this.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from autograder.source import chapters  # noqa: E402
+
+ANCHORS = {  # chapter: (what, lecture figure) from the course spec
+    "03_mlp": ("train / dev loss, 200k steps", "2.1260 / 2.1701"),
+    "04_batchnorm": ("train / val loss, 200k steps", "2.0674 / 2.1057"),
+    "05_backprop_ninja": ("train / val loss, 200k steps", "2.0705 / 2.1099"),
+    "06_wavenet": ("train / val loss, 200k steps", "1.7690 / 1.9937"),
+    "07_gpt": ("val loss, 5000 iterations", "1.48 (A100, ~15 min); nanoGPT 1.4697 (A100, ~3 min)"),
+}
+
+
+def grade(chapter, files, jobs):
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = Path(tmp) / "subs"
+        subs.mkdir()
+        for i, f in enumerate(files):
+            shutil.copy(f, subs / f"student{i:02d}_{chapter}.ipynb")
+        start = time.monotonic()
+        subprocess.run([sys.executable, "-m", "autograder", "grade", chapter, str(subs), "-o",
+                        str(Path(tmp) / "out"), "--jobs", str(jobs)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        return round(time.monotonic() - start, 1)
+
+
+def book_build():
+    start = time.monotonic()
+    subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", "book"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return round(time.monotonic() - start, 1)
+
+
+def records():
+    rows = []
+    for path in sorted((ROOT / "autograder" / "records").glob("*/*.json")):
+        r = json.loads(path.read_text())
+        s = r["summary"]
+        fig = " / ".join(f"{s[k]['mean']:.4f}" for k in ("record/train_loss", "record/val_loss") if k in s)
+        wall = sum(x["wall_s"] for x in r["runs"]) / len(r["runs"])
+        rows.append((r["chapter"], r["scale"], r["device_name"], len(r["runs"]), fig, wall))
+    return rows
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--no-book", action="store_true")
+    a = p.parse_args()
+    out = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "python": platform.python_version()}
+    out["grade_one"] = {ch: grade(ch, [ROOT / "solutions" / f"{ch}.ipynb"], 1) for ch in chapters()}
+    twenty = [ROOT / ("solutions" if i % 2 else "exercises") / "01_micrograd.ipynb" for i in range(20)]
+    out["grade_20_jobs1"] = grade("01_micrograd", twenty, 1)
+    out["grade_20_jobs2"] = grade("01_micrograd", twenty, 2)
+    if not a.no_book:
+        shutil.rmtree(ROOT / "book" / "_build", ignore_errors=True)
+        out["book_cold"] = book_build()
+        out["book_cached"] = book_build()
+    (ROOT / "docs" / "performance.json").write_text(json.dumps(out, indent=1) + "\n")
+    lines = ["# Performance report", "",
+             f"Measured in one run of `scripts/benchmark.py` on {out['machine']} (Python "
+             f"{out['python']}, no GPU). Re-run it to refresh this page.", "",
+             "## Grading", "", "| chapter | grade one submission (s) |", "|---|---|"]
+    lines += [f"| {ch} | {s} |" for ch, s in out["grade_one"].items()]
+    speed = out["grade_20_jobs1"] / out["grade_20_jobs2"]
+    lines += ["", f"20 submissions of chapter 1 (10 solutions, 10 untouched exercises): "
+              f"{out['grade_20_jobs1']} s with `--jobs 1`, {out['grade_20_jobs2']} s with "
+              f"`--jobs 2`: a speedup of {speed:.2f}.", ""]
+    if "book_cold" in out:
+        lines += ["## Book", "", f"Build from a clean `_build`: {out['book_cold']} s; again, "
+                  f"with the execution cache: {out['book_cached']} s.", ""]
+    lines += ["## Reference runs", "", "From `autograder/records/` (`python -m autograder reference`).", "",
+              "| chapter | scale | device | seeds | train / val (mean) | wall per run (s) |",
+              "|---|---|---|---|---|---|"]
+    lines += [f"| {c} | {s} | {d} | {n} | {f} | {w:.0f} |" for c, s, d, n, f, w in records()]
+    lines += ["", "Lecture anchors:", "", "| chapter | figure | lecture |", "|---|---|---|"]
+    lines += [f"| {c} | {w} | {v} |" for c, (w, v) in ANCHORS.items()]
+    (ROOT / "book" / "performance.md").write_text("\n".join(lines) + "\n")
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
