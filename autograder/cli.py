@@ -79,8 +79,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"{a.submissions} is not a folder")
         opt = Options(scale=a.scale, timeout=a.timeout, cell_timeout=a.cell_timeout,
                       sandbox=not a.no_sandbox)
-        import os
-        opt.threads = max(1, (os.cpu_count() or 1) // max(1, a.jobs))
+        # one torch thread per notebook: exercise models are small, and threads beyond
+        # the cores per job made them much slower when jobs share the CPU
+        opt.threads = 1
 
         def progress(r, done, total):
             bar = "#" * round(20 * done / total)

@@ -239,7 +239,7 @@ def _key(path: Path) -> str:
 def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
                  opt: Options | None = None, progress=None) -> list[Result]:
     """Grade every file in folder; results go to out/results/*.json (resumable)."""
-    opt = opt or Options(threads=max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    opt = opt or Options()
     if opt.sandbox and (why := sandbox.available()):
         raise SystemExit(f"the sandbox cannot start here ({why}). Install bubblewrap, or pass "
                          "--no-sandbox to run student code unconfined (recorded in every row).")
