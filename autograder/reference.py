@@ -32,7 +32,7 @@ from .source import ROOT, read_source, source_path
 def device_name(device: str) -> str:
     if device == "cuda":
         return torch.cuda.get_device_name(0)
-    return f"cpu: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+    return f"cpu: {platform.processor() or platform.machine()}, 1 thread"
 
 
 def summarize(runs: list[dict]) -> dict:
@@ -59,7 +59,7 @@ def run(chapter: str, scale: str, seeds: list[int], device: str = "cpu",
         for seed in seeds:
             opt = Options(scale=scale, cell_timeout=timeout, timeout=timeout, seed=seed,
                           sandbox=sandbox and device == "cpu", gpu=device == "cuda",
-                          threads=torch.get_num_threads())
+                          threads=1 if device == "cpu" else torch.get_num_threads())
             start = time.monotonic()
             exports, problem, errors = run_submission(nb, src, work, datadir, opt)
             wall = time.monotonic() - start
