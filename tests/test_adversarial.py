@@ -217,3 +217,16 @@ def test_two_files_for_one_student_are_both_graded_and_flagged():
     # the duplicate flag is added when the batch is reported
     csv = graded()[2]
     assert csv.count("dana handed in 2 files") == 2
+
+
+def test_feedback_never_shows_hidden_tests_or_expected_values():
+    graded()
+    source = (ROOT / "autograder" / "source" / f"{CH}.py").read_text()
+    hidden = [ln.strip() for ln in source.splitlines() if "_zth_" in ln and len(ln.strip()) > 20]
+    pages = list((TMP / "out" / "feedback").glob("*.html"))
+    assert len(pages) == len(graded()[0])
+    for page in pages:
+        text = page.read_text()
+        assert "_zth_" not in text and "HIDDEN" not in text, page.name
+        assert not [ln for ln in hidden if ln in text], page.name
+        assert "138.8338" not in text and "-0.8864503806" not in text   # no expected values
