@@ -50,7 +50,7 @@ def test_chapter_page_has_plots_and_colab_link(chapter):
         assert (HTML / src).is_file(), f"missing image {src}"
 
 
-@lru_cache(maxsize=1)
+@pytest.fixture(scope="module")
 def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -62,13 +62,15 @@ def browser():
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--window-size=1280,2000"):
         opts.add_argument(flag)
-    return webdriver.Chrome(service=Service(driver), options=opts)
+    b = webdriver.Chrome(service=Service(driver), options=opts)
+    yield b
+    b.quit()
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_renders_in_browser(chapter):
+def test_chapter_renders_in_browser(chapter, browser):
     build()
-    b = browser()
+    b = browser
     b.get((HTML / f"{chapter}.html").as_uri())
     h1 = b.execute_script("return document.querySelector('article h1, main h1')?.innerText || ''")
     assert h1.strip(), "the page shows no title"
