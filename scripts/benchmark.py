@@ -99,7 +99,8 @@ def main():
     lines += ["", "Wall times of the records are those of the machine that made them, which was "
               "shared with other work at the time.", "",
               f"Full-scale (lecture settings) records still missing: {', '.join(missing) or 'none'}. "
-              "They come from `python -m autograder reference CHAPTER --scale full --device cuda` "
+              "Records made on a CPU say so in the device column. GPU records come from "
+              "`python -m autograder reference CHAPTER --scale full --device cuda` "
               "on a GPU machine."]
     lines += ["", "Lecture anchors:", "", "| chapter | figure | lecture |", "|---|---|---|"]
     lines += [f"| {c} | {w} | {v} |" for c, (w, v) in ANCHORS.items()]
