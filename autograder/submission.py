@@ -115,11 +115,13 @@ def assemble(sub: nbformat.NotebookNode, src: Source, header: list) -> nbformat.
         s = cell.get("source", "")
         return "".join(s) if isinstance(s, list) else str(s)
 
+    def copy_of(cell):   # a student's extra cell, source only
+        return (nbformat.v4.new_code_cell(code(cell)) if cell.get("cell_type") == "code"
+                else nbformat.v4.new_markdown_cell(code(cell)))
+
     cells = [nbformat.v4.new_code_cell(EXPORTER)]
     cells[0].id = "zth-exporter"
-    for cell in extras.get(None, []):
-        cells.append(nbformat.v4.new_code_cell(code(cell)) if cell.cell_type == "code"
-                     else nbformat.v4.new_markdown_cell(code(cell)))
+    cells += [copy_of(c) for c in extras.get(None, [])]
     for cell in template:
         key = _gid(cell) or cell.get("id")
         new = copy.deepcopy(cell)
@@ -128,9 +130,7 @@ def assemble(sub: nbformat.NotebookNode, src: Source, header: list) -> nbformat.
         if key in mine and editable and cell.cell_type == "code":
             new.source = code(mine[key])
         cells.append(new)
-        for extra in extras.get(key, []):
-            cells.append(nbformat.v4.new_code_cell(code(extra)) if extra.cell_type == "code"
-                         else nbformat.v4.new_markdown_cell(code(extra)))
+        cells += [copy_of(c) for c in extras.get(key, [])]
     for i, c in enumerate(cells):
         c.id = f"run-{i}"
         c.pop("outputs", None) if c.cell_type != "code" else c.update(outputs=[], execution_count=None)
