@@ -65,6 +65,14 @@ class Result:
     seconds: float = 0.0
     sandboxed: bool = True
 
+    @classmethod
+    def failed(cls, src: Source, student: str, file: str, status: str, error: str,
+               sandboxed: bool) -> "Result":
+        """A result where every task scores 0, with the reason."""
+        return cls(student, file, src.name, status, error, sandboxed=sandboxed,
+                   scores={t.name: 0.0 for t in src.tasks},
+                   points={t.name: t.points for t in src.tasks})
+
     @property
     def total(self) -> float:
         return round(sum(self.scores.values()), 2)
@@ -81,8 +89,9 @@ def prepare_data(root: Path) -> Path:
     for name in data.DATASETS:
         try:
             shutil.copyfile(data.data_path(name), folder / name)
-        except (OSError, ValueError, RuntimeError):
-            pass  # a notebook that needs it will fail with the loader's own message
+        except (OSError, ValueError, RuntimeError) as e:  # notebooks needing it will fail
+            print(f"warning: data set {name} is not available to the notebooks: {e}",
+                  file=sys.stderr, flush=True)
     return folder
 
 
@@ -130,31 +139,38 @@ def _execute(nb: nbformat.NotebookNode, job: Path, datadir: Path, opt: Options) 
     return ""
 
 
-def _cell_errors(path: Path) -> tuple[dict[str, str], str]:
-    """Errors shown in the student's test cells, for feedback only (untrusted)."""
+INTERRUPTED = "a cell ran past the per-cell time limit and was interrupted; the notebook went on"
+
+
+def _cell_errors(path: Path) -> tuple[dict[str, str], str, str]:
+    """From the executed notebook, for feedback only (untrusted): the errors shown in
+    test cells by task, the runner's problem if it did not finish ("" if it did), and a
+    note if some cell was interrupted by the per-cell time limit ("" if none)."""
     if not path.is_file() or path.stat().st_size > 64 * 2**20:
-        return {}, ""
+        return {}, "", ""
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception:
-        return {}, ""
-    errors = {}
+        return {}, "", ""
+    errors, interrupted = {}, ""
     for cell in nb.cells:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         for out in cell.get("outputs", []):
             if out.get("output_type") != "error":
                 continue
             if out.get("ename") == "KeyboardInterrupt":
-                errors["*"] = "a cell ran past the per-cell time limit and was interrupted"
+                interrupted = INTERRUPTED
             if gid.startswith("test_"):
                 errors[gid[5:]] = f"{out.get('ename', '')}: {out.get('evalue', '')}"[:500]
     status = str(nb.metadata.get("zth_run", {}).get("status", ""))
-    return errors, "" if status == "ok" else status
+    return errors, "" if status == "ok" else status, interrupted
 
 
 def run_submission(nb: nbformat.NotebookNode, src: Source, workroot: Path, datadir: Path,
                    opt: Options) -> tuple[Exports, str, dict[str, str]]:
-    """Assemble and execute a notebook; return (exports, problem or "", test-cell errors)."""
+    """Assemble and execute a notebook; return (exports, problem or "", test-cell errors).
+    The problem says why the notebook did not run to the end, or that a cell was
+    interrupted and the notebook went on."""
     nb = assemble(nb, src, _header(src, "exercises"))
     job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
     try:
@@ -165,8 +181,8 @@ def run_submission(nb: nbformat.NotebookNode, src: Source, workroot: Path, datad
         if size > MAX_EXPORT_BYTES:
             raise Rejected("the notebook wrote more grading data than allowed")
         exports = Exports.parse(exports_file.read_text("utf-8", "replace") if size else "")
-        cell_errors, run_status = _cell_errors(executed)
-        return exports, problem or run_status, cell_errors
+        cell_errors, run_status, interrupted = _cell_errors(executed)
+        return exports, problem or run_status or interrupted, cell_errors
     finally:
         shutil.rmtree(job, ignore_errors=True)
 
@@ -182,16 +198,15 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
             t = run_check(src.checks[task.name], task.name, exports, src.name)
             res.scores[task.name] = round(task.points * t.fraction, 2)
             res.messages[task.name] = t.messages
-        if problem:
+        if problem == INTERRUPTED:
+            res.error = problem
+        elif problem:
             res.status, res.error = "partial", problem
-        elif "*" in res.cell_errors:
-            res.error = res.cell_errors.pop("*") + "; the notebook went on"
     except Rejected as e:
-        res.status, res.error = "rejected", str(e)
-        res.scores = {t.name: 0.0 for t in src.tasks}
+        res = Result.failed(src, student, str(path), "rejected", str(e), opt.sandbox)
     except Exception as e:  # a grader bug: say so, keep going with the batch
-        res.status, res.error = "error", f"grader error: {type(e).__name__}: {e}"
-        res.scores = {t.name: 0.0 for t in src.tasks}
+        res = Result.failed(src, student, str(path), "error",
+                            f"grader error: {type(e).__name__}: {e}", opt.sandbox)
         traceback.print_exc()
     res.seconds = round(time.monotonic() - start, 2)
     return res
@@ -258,9 +273,7 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
             student = student_id(path.name, assignment, folder_name)
             res = grade_file(path, src, student, work, datadir, opt)
         except Rejected as e:
-            res = Result("?", str(path), assignment, "rejected", str(e), sandboxed=opt.sandbox,
-                         scores={t.name: 0.0 for t in src.tasks},
-                         points={t.name: t.points for t in src.tasks})
+            res = Result.failed(src, "?", str(path), "rejected", str(e), opt.sandbox)
         tmp = saved.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(res), indent=1))
         tmp.replace(saved)
