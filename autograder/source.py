@@ -15,6 +15,11 @@ Cells are marked with `# %%`, and the header of a cell says what it is:
     # %% check="grad"                   trusted checker code for test "grad": a
                                         function `check(x, t)` run by the grader,
                                         outside the student's process (see check.py)
+    # %% include="names_data" block_size=8
+                                        code shared by chapters: the cell's body
+                                        (which must be empty) becomes the file
+                                        source/include/names_data.py, with $block_size
+                                        replaced by 8; it combines with `locked`
 
 >>> src = read_source(SOURCE_DIR / "01_micrograd.py")
 >>> [t.name for t in src.tasks][:2]
@@ -24,12 +29,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Template
 
 import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "autograder" / "source"
+INCLUDE_DIR = SOURCE_DIR / "include"
 SCHEMA = 3
 
 
@@ -71,6 +78,23 @@ def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, point
     return meta
 
 
+def include(name: str, params: dict, where: str = "") -> str:
+    """The shared code `INCLUDE_DIR/name.py` with each $param replaced by its value.
+
+    >>> print(include("names_data", {"block_size": 5}).splitlines()[6])
+    block_size = 5                  # characters of context
+    """
+    path = INCLUDE_DIR / f"{name}.py"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in INCLUDE_DIR.glob("*.py")))
+        raise ValueError(f"{where}include {name!r}: no file {path.name} in {INCLUDE_DIR} (known: {known})")
+    try:
+        return Template(path.read_text()).substitute({k: str(v) for k, v in params.items()}).rstrip("\n")
+    except (KeyError, ValueError) as e:
+        raise ValueError(f"{where}include {name!r} needs a value for ${e.args[0]}, "
+                         f"given {sorted(params) or 'none'}") from None
+
+
 def read_source(path: str | Path) -> Source:
     """Parse a source file into an nbgrader source notebook, its tasks and checks."""
     path = Path(path)
@@ -80,6 +104,16 @@ def read_source(path: str | Path) -> Source:
     cells = []
     for i, cell in enumerate(text.cells):
         meta = {k: v for k, v in cell.metadata.items() if k != "lines_to_next_cell"}
+        if "incorrectly_encoded_metadata" in meta:
+            raise ValueError(f"{path.name}: cannot read the cell header "
+                             f"'# %% {meta['incorrectly_encoded_metadata']}': write key=value "
+                             'pairs with quoted strings, as in # %% test="grad" points=2')
+        if "include" in meta:
+            if cell.source.strip():
+                raise ValueError(f"{path.name}: the include={meta['include']!r} cell must be "
+                                 "empty; its code comes from the included file")
+            params = {k: v for k, v in meta.items() if k not in ("include", "locked")}
+            cell.source = include(meta["include"], params, f"{path.name}: ")
         if "check" in meta:
             name = meta["check"]
             if name in src.checks:

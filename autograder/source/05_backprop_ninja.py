@@ -31,36 +31,7 @@ torch.manual_seed(SEED)
 #
 # The data of chapters 3 and 4: three characters of context predict the next one.
 
-# %%
-words = load_text("names.txt").splitlines()
-chars = sorted(set("".join(words)))
-stoi = {ch: i + 1 for i, ch in enumerate(chars)}
-stoi["."] = 0
-itos = {i: ch for ch, i in stoi.items()}
-vocab_size = len(itos)          # 27
-block_size = 3                  # characters of context
-
-
-def build_dataset(words):
-    """Inputs X (N, block_size) and targets Y (N,) of character ids."""
-    X, Y = [], []
-    for w in words:
-        context = [0] * block_size
-        for ch in w + ".":
-            ix = stoi[ch]
-            X.append(context)
-            Y.append(ix)
-            context = context[1:] + [ix]
-    return torch.tensor(X), torch.tensor(Y)
-
-
-random.seed(42)
-random.shuffle(words)
-n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-Xtr, Ytr = build_dataset(words[:n1])
-Xva, Yva = build_dataset(words[n1:n2])
-Xte, Yte = build_dataset(words[n2:])
-print(Xtr.shape, Xva.shape, Xte.shape)
+# %% include="names_data" block_size=3
 
 # %% [markdown]
 # The parameters are `[C, W1, b1, W2, b2, bngain, bnbias]`. The biases and the

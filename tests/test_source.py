@@ -1,0 +1,59 @@
+"""The source format: shared code comes in through `include`, with clear errors."""
+import pytest
+
+from autograder import source
+from autograder.source import read_source
+
+
+def write(tmp_path, body):
+    path = tmp_path / "99_demo.py"
+    path.write_text("# %% [markdown]\n# A demo.\n\n" + body)
+    return path
+
+
+@pytest.fixture
+def includes(tmp_path, monkeypatch):
+    folder = tmp_path / "include"
+    folder.mkdir()
+    (folder / "greet.py").write_text('name = "$who"\nprint({"hi": name})\n')
+    monkeypatch.setattr(source, "INCLUDE_DIR", folder)
+    return folder
+
+
+def test_include_pastes_the_file_with_its_parameters(tmp_path, includes):
+    src = read_source(write(tmp_path, '# %% include="greet" who="Ada"\n\n# %%\nx = 1\n'))
+    code = [c for c in src.notebook.cells if c.cell_type == "code"]
+    assert code[0].source == 'name = "Ada"\nprint({"hi": name})'
+    assert code[0].metadata == {}          # a given cell, like any other
+    assert code[1].source == "x = 1"
+
+
+def test_include_can_be_locked(tmp_path, includes):
+    src = read_source(write(tmp_path, '# %% include="greet" who="Ada" locked\n'))
+    cell = src.notebook.cells[-1]
+    assert cell.metadata.nbgrader["locked"] and cell.source.startswith('name = "Ada"')
+
+
+@pytest.mark.parametrize("body, message", [
+    ('# %% include="nope"\n', "include 'nope': no file nope.py"),
+    ('# %% include="greet"\n', "include 'greet' needs a value for $who"),
+    ('# %% include="greet" who="Ada"\nx = 1\n', "must be empty"),
+])
+def test_bad_include_says_what_is_wrong(tmp_path, includes, body, message):
+    with pytest.raises(ValueError, match="99_demo.py: .*" + message.replace("$", r"\$")):
+        read_source(write(tmp_path, body))
+
+
+def test_unreadable_cell_header_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot read the cell header '# %% test=grad'"):
+        read_source(write(tmp_path, "# %% test=grad points=2\nassert True\n"))
+
+
+def test_chapters_share_one_copy_of_the_names_data():
+    """Chapters 4-6 build the names data from one file; the notebooks still hold it."""
+    for name, block in (("04_batchnorm", 3), ("05_backprop_ninja", 3), ("06_wavenet", 8)):
+        text = (source.SOURCE_DIR / f"{name}.py").read_text()
+        assert f'# %% include="names_data" block_size={block}' in text
+        assert "def build_dataset" not in text
+        cells = [c.source for c in read_source(source.SOURCE_DIR / f"{name}.py").notebook.cells]
+        assert sum(f"block_size = {block} " in c and "def build_dataset" in c for c in cells) == 1
