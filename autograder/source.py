@@ -15,6 +15,12 @@ Cells are marked with `# %%`, and the header of a cell says what it is:
     # %% check="grad"                   trusted checker code for test "grad": a
                                         function `check(x, t)` run by the grader,
                                         outside the student's process (see check.py)
+    # %% probes                         helpers for the hidden tests, shared by them:
+                                        run in the graded notebook only, first,
+                                        before any student code; in no student
+                                        notebook. Names start with _zth_.
+    # %% checks                         trusted helpers shared by every check cell
+                                        of the chapter (run before each check)
     # %% include="names_data" block_size=8
                                         code shared by chapters: the cell's body
                                         (which must be empty) becomes the file
@@ -37,6 +43,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "autograder" / "source"
 INCLUDE_DIR = SOURCE_DIR / "include"
+FLAGS = {"locked", "probes", "checks"}           # header words without a value
 SCHEMA = 3
 
 
@@ -52,6 +59,7 @@ class Source:
     notebook: nbformat.NotebookNode             # nbgrader source notebook (solutions + hidden tests)
     tasks: list[Task] = field(default_factory=list)
     checks: dict[str, str] = field(default_factory=dict)   # task name -> checker code
+    probes: str = ""                            # hidden-test helpers, run first when grading
 
     @property
     def max_score(self) -> float:
@@ -101,19 +109,27 @@ def read_source(path: str | Path) -> Source:
     text = jupytext.read(path, fmt="py:percent")
     src = Source(name=path.stem, notebook=nbformat.v4.new_notebook())
     seen: set[str] = set()
-    cells = []
-    for i, cell in enumerate(text.cells):
+    cells, probes, common = [], [], []
+    for cell in text.cells:
         meta = {k: v for k, v in cell.metadata.items() if k != "lines_to_next_cell"}
         if "incorrectly_encoded_metadata" in meta:
             raise ValueError(f"{path.name}: cannot read the cell header "
                              f"'# %% {meta['incorrectly_encoded_metadata']}': write key=value "
                              'pairs with quoted strings, as in # %% test="grad" points=2')
+        flags = str(meta.pop("title", "")).split()   # jupytext reads "# %% locked" as a title
+        if set(flags) - FLAGS:
+            raise ValueError(f"{path.name}: unknown cell header word(s) "
+                             f"{sorted(set(flags) - FLAGS)} (known: {sorted(FLAGS)})")
+        meta.update(dict.fromkeys(flags))
         if "include" in meta:
             if cell.source.strip():
                 raise ValueError(f"{path.name}: the include={meta['include']!r} cell must be "
                                  "empty; its code comes from the included file")
             params = {k: v for k, v in meta.items() if k not in ("include", "locked")}
             cell.source = include(meta["include"], params, f"{path.name}: ")
+        if "probes" in meta or "checks" in meta:
+            (probes if "probes" in meta else common).append(cell.source)
+            continue
         if "check" in meta:
             name = meta["check"]
             if name in src.checks:
@@ -136,16 +152,20 @@ def read_source(path: str | Path) -> Source:
                                               points=float(meta["points"]))
             src.tasks.append(Task(meta["test"], float(meta["points"])))
         elif "locked" in meta:
-            gid = f"locked_{i}"
+            gid = f"locked_{len(cells)}"
             new.metadata.nbgrader = _nbgrader(gid, locked=True)
         else:
-            gid = f"cell_{i}"
+            gid = f"cell_{len(cells)}"       # numbered by notebook position: stable
+                                              # when check or probes cells come and go
         if gid in seen:
             raise ValueError(f"{path.name}: duplicate cell name {gid!r}")
         seen.add(gid)
         new.id = gid.replace("_", "-")
         cells.append(new)
     src.notebook.cells = cells
+    src.probes = "\n\n\n".join(probes)
+    if common:
+        src.checks = {k: "\n\n\n".join(common + [v]) for k, v in src.checks.items()}
     missing = {t.name for t in src.tasks} - set(src.checks)
     extra = set(src.checks) - {t.name for t in src.tasks}
     if missing or extra:

@@ -83,9 +83,10 @@ def _gid(cell) -> str | None:
 
 
 def assemble(sub: nbformat.NotebookNode, src: Source, header: list) -> nbformat.NotebookNode:
-    """The notebook to run: the instructor's cells in the instructor's order, the
-    student's code in each solution cell (and in unlocked cells they edited), and
-    the student's own extra cells after the cell they followed."""
+    """The notebook to run: the exporter and the hidden tests' helpers (src.probes),
+    then the instructor's cells in the instructor's order, the student's code in each
+    solution cell (and in unlocked cells they edited), and the student's own extra
+    cells after the cell they followed."""
     other = sub.get("metadata", {}).get("zth", {}).get("assignment")
     if other and other != src.name:
         raise Rejected(f"this is a notebook of assignment {other!r}, not {src.name!r}")
@@ -120,7 +121,8 @@ def assemble(sub: nbformat.NotebookNode, src: Source, header: list) -> nbformat.
                 else nbformat.v4.new_markdown_cell(code(cell)))
 
     cells = [nbformat.v4.new_code_cell(EXPORTER)]
-    cells[0].id = "zth-exporter"
+    if src.probes:                         # the hidden tests' shared helpers
+        cells.append(nbformat.v4.new_code_cell(src.probes))
     cells += [copy_of(c) for c in extras.get(None, [])]
     for cell in template:
         key = _gid(cell) or cell.get("id")

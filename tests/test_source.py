@@ -1,8 +1,13 @@
-"""The source format: shared code comes in through `include`, with clear errors."""
+"""The source format: shared code comes in through `include`, `probes` and `checks`
+cells, with clear errors."""
+import nbformat
 import pytest
 
 from autograder import source
+from autograder.build import _header
+from autograder.check import Exports, run_check
 from autograder.source import read_source
+from autograder.submission import assemble
 
 
 def write(tmp_path, body):
@@ -26,6 +31,16 @@ def test_include_pastes_the_file_with_its_parameters(tmp_path, includes):
     assert code[0].source == 'name = "Ada"\nprint({"hi": name})'
     assert code[0].metadata == {}          # a given cell, like any other
     assert code[1].source == "x = 1"
+
+
+def test_locked_cell(tmp_path):
+    src = read_source(write(tmp_path, "# %% locked\nx = 1\n"))
+    assert src.notebook.cells[-1].metadata.nbgrader["locked"]
+
+
+def test_unknown_header_word_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown cell header word\(s\) \['lockd'\]"):
+        read_source(write(tmp_path, "# %% lockd\nx = 1\n"))
 
 
 def test_include_can_be_locked(tmp_path, includes):
@@ -57,3 +72,40 @@ def test_chapters_share_one_copy_of_the_names_data():
         assert "def build_dataset" not in text
         cells = [c.source for c in read_source(source.SOURCE_DIR / f"{name}.py").notebook.cells]
         assert sum(f"block_size = {block} " in c and "def build_dataset" in c for c in cells) == 1
+
+
+SHARED = """# %% task="double"
+def double(x):
+    ### BEGIN SOLUTION
+    return 2 * x
+    ### END SOLUTION
+
+# %% probes
+def _zth_twice(f, x):
+    return f(f(x))
+
+# %% test="double" points=1
+### BEGIN HIDDEN TESTS
+_zth_export("double", _zth_twice(double, 3))
+### END HIDDEN TESTS
+
+# %% checks
+def want(x):
+    return 4 * x
+
+# %% check="double"
+def check(x, t):
+    t.equal(x["double"], want(3), "double(double(3))")
+"""
+
+
+def test_probes_run_only_in_the_graded_notebook_and_checks_share_helpers(tmp_path):
+    src = read_source(write(tmp_path, SHARED))
+    assert all("def _zth_twice" not in c.source for c in src.notebook.cells)
+    assert "def _zth_twice" in src.probes
+    run = assemble(src.notebook, src, _header(src, "exercises"))
+    sources = [c.source for c in run.cells]
+    first_student = next(i for i, c in enumerate(sources) if "def double" in c)
+    assert sum("def _zth_twice" in c for c in sources[:first_student]) == 1
+    assert run_check(src.checks["double"], "double", Exports({"double": 12})).fraction == 1
+    assert run_check(src.checks["double"], "double", Exports({"double": 6})).fraction == 0

@@ -63,6 +63,25 @@ def build_vocab(words):
 
 stoi, itos = build_vocab(words)
 
+# %% probes
+# Helpers of the hidden tests, shared by them (graded notebook only).
+def _zth_ngrams(ws, order):
+    """(n, order) tensor of every n-gram of ws, padded with dots (index 0)."""
+    _f = []
+    for _w in ws:
+        _ix = [0] * (order - 1) + [ord(c) - 96 for c in _w] + [0]
+        for _i in range(len(_ix) - order + 1):
+            _f.extend(_ix[_i:_i + order])
+    return torch.tensor(_f).view(-1, order)
+
+
+def _zth_count(ws, order):
+    _t = _zth_ngrams(ws, order)
+    _N = torch.zeros((27,) * order, dtype=torch.float64)
+    _N.index_put_(tuple(_t.T), torch.ones(len(_t), dtype=torch.float64), accumulate=True)
+    return _N
+
+
 # %% test="vocab" points=1
 ### BEGIN HIDDEN TESTS
 for _i, _ws in enumerate([["zeb", "amy", "bob"], ["q"], words[:50]]):
@@ -247,19 +266,6 @@ for _ in range(5):
 
 # %% test="sample" points=1
 ### BEGIN HIDDEN TESTS
-def _zth_ngrams(ws, order):
-    """(n, order) tensor of every n-gram of ws, padded with dots (index 0)."""
-    _f = []
-    for _w in ws:
-        _ix = [0] * (order - 1) + [ord(c) - 96 for c in _w] + [0]
-        for _i in range(len(_ix) - order + 1):
-            _f.extend(_ix[_i:_i + order])
-    return torch.tensor(_f).view(-1, order)
-def _zth_count(ws, order):
-    _t = _zth_ngrams(ws, order)
-    _N = torch.zeros((27,) * order, dtype=torch.float64)
-    _N.index_put_(tuple(_t.T), torch.ones(len(_t), dtype=torch.float64), accumulate=True)
-    return _N
 _zth_N2 = _zth_count(words, 2).float()
 def _zth_sample_probe(seed, k):
     _N = _zth_N2 + k
@@ -338,19 +344,6 @@ print(f"average NLL with +1 smoothing: {avg_nll(words, P, stoi):.4f}")
 # %% test="nll" points=2
 ### BEGIN HIDDEN TESTS
 _zth_s = {c: i for i, c in enumerate(".abcdefghijklmnopqrstuvwxyz")}
-def _zth_ngrams(ws, order):
-    """(n, order) tensor of every n-gram of ws, padded with dots (index 0)."""
-    _f = []
-    for _w in ws:
-        _ix = [0] * (order - 1) + [ord(c) - 96 for c in _w] + [0]
-        for _i in range(len(_ix) - order + 1):
-            _f.extend(_ix[_i:_i + order])
-    return torch.tensor(_f).view(-1, order)
-def _zth_count(ws, order):
-    _t = _zth_ngrams(ws, order)
-    _N = torch.zeros((27,) * order, dtype=torch.float64)
-    _N.index_put_(tuple(_t.T), torch.ones(len(_t), dtype=torch.float64), accumulate=True)
-    return _N
 def _zth_P(ws, k):
     _N = _zth_count(ws, 2)
     return ((_N + k) / (_N + k).sum(1, keepdim=True)).float()
@@ -675,19 +668,6 @@ _zth_export("tri/counts_sum", lambda: trigram_counts(words[:3000], _zth_s).sum(2
 _zth_g = torch.Generator().manual_seed(3)
 _zth_N3 = torch.randint(0, 9, (4, 4, 4), generator=_zth_g)
 _zth_export("tri/probs", lambda: trigram_probs(_zth_N3, smoothing=0.5))
-def _zth_ngrams(ws, order):
-    """(n, order) tensor of every n-gram of ws, padded with dots (index 0)."""
-    _f = []
-    for _w in ws:
-        _ix = [0] * (order - 1) + [ord(c) - 96 for c in _w] + [0]
-        for _i in range(len(_ix) - order + 1):
-            _f.extend(_ix[_i:_i + order])
-    return torch.tensor(_f).view(-1, order)
-def _zth_count(ws, order):
-    _t = _zth_ngrams(ws, order)
-    _N = torch.zeros((27,) * order, dtype=torch.float64)
-    _N.index_put_(tuple(_t.T), torch.ones(len(_t), dtype=torch.float64), accumulate=True)
-    return _N
 def _zth_tri_P(ws, k):
     _N = _zth_count(ws, 3)
     return ((_N + k) / (_N + k).sum(2, keepdim=True)).float()
@@ -798,19 +778,6 @@ _zth_export("split/8", lambda: [list(p) for p in split_words(_zth_items, seed=8)
 _zth_export("split/unchanged", lambda: (split_words(_zth_items, seed=3), _zth_items == _zth_copy)[1])
 _zth_export("split/names_sizes", lambda: [len(p) for p in split_words(words)])
 # eval_splits with our bigram/trigram helpers, on a fixed split
-def _zth_ngrams(ws, order):
-    """(n, order) tensor of every n-gram of ws, padded with dots (index 0)."""
-    _f = []
-    for _w in ws:
-        _ix = [0] * (order - 1) + [ord(c) - 96 for c in _w] + [0]
-        for _i in range(len(_ix) - order + 1):
-            _f.extend(_ix[_i:_i + order])
-    return torch.tensor(_f).view(-1, order)
-def _zth_count(ws, order):
-    _t = _zth_ngrams(ws, order)
-    _N = torch.zeros((27,) * order, dtype=torch.float64)
-    _N.index_put_(tuple(_t.T), torch.ones(len(_t), dtype=torch.float64), accumulate=True)
-    return _N
 def _zth_eval_probe():
     _idx = _zth_ngrams
     stoi_ = {c: i for i, c in enumerate(".abcdefghijklmnopqrstuvwxyz")}
@@ -918,19 +885,6 @@ print(f"test NLL at the best smoothing: {trigram_nll(test_words, P3_best, stoi):
 
 # %% test="smoothing" points=1
 ### BEGIN HIDDEN TESTS
-def _zth_ngrams(ws, order):
-    """(n, order) tensor of every n-gram of ws, padded with dots (index 0)."""
-    _f = []
-    for _w in ws:
-        _ix = [0] * (order - 1) + [ord(c) - 96 for c in _w] + [0]
-        for _i in range(len(_ix) - order + 1):
-            _f.extend(_ix[_i:_i + order])
-    return torch.tensor(_f).view(-1, order)
-def _zth_count(ws, order):
-    _t = _zth_ngrams(ws, order)
-    _N = torch.zeros((27,) * order, dtype=torch.float64)
-    _N.index_put_(tuple(_t.T), torch.ones(len(_t), dtype=torch.float64), accumulate=True)
-    return _N
 def _zth_tune_probe(ks):
     def _idx(ws):
         return _zth_ngrams(ws, 3)

@@ -93,6 +93,51 @@ class Embedding:
         ### END SOLUTION
 
 
+# %% checks
+# Helpers shared by the checks of this chapter (trusted, grader side).
+def bn_oracle(shape, steps=3):
+    """The same calls on torch.nn.BatchNorm1d (channels moved to dim 1 for 3-D input)."""
+    C = shape[-1]
+    bn = torch.nn.BatchNorm1d(C, eps=1e-5, momentum=0.1)
+    with torch.no_grad():
+        bn.weight.copy_(1 + 0.3 * torch.sin(torch.arange(float(C))))
+        bn.bias.copy_(0.2 * torch.cos(torch.arange(float(C))))
+    fwd = (lambda a: bn(a)) if len(shape) == 2 else (lambda a: bn(a.transpose(1, 2)).transpose(1, 2))
+    outs = []
+    for k in range(steps):
+        n = math.prod(shape)
+        xb = (torch.sin(torch.arange(float(n)) * (0.71 + 0.1 * k) + k) * (1 + k)
+              + 0.5 * k).reshape(shape).requires_grad_()
+        out = fwd(xb)
+        (out * torch.cos(torch.arange(float(n)) * 0.3).reshape(shape)).sum().backward()
+        outs.append([out.detach(), xb.grad])
+    grads = [bn.weight.grad, bn.bias.grad]
+    bn.eval()
+    n = math.prod(shape)
+    with torch.no_grad():
+        ev = fwd((torch.cos(torch.arange(float(n)) * 0.53) * 2).reshape(shape))
+    return outs, grads, ev, bn.running_mean, bn.running_var
+
+
+def compare_bn(x, t, key, shape, steps):
+    got = x[key]
+    if not (isinstance(got, list) and len(got) == 5):
+        t.true(got if not isinstance(got, list) else False, f"BatchNorm1d on {shape} input", "could not be computed")
+        return
+    outs, grads, ev, rm, rv = bn_oracle(shape, steps)
+    for k in range(steps):
+        t.close(got[0][k][0], outs[k][0], f"{shape} input, training step {k + 1}: output", atol=1e-5,
+                hint="normalize with the batch mean and the biased variance (divide by n)")
+        t.close(got[0][k][1], outs[k][1], f"{shape} input, training step {k + 1}: gradient wrt the input", atol=1e-5)
+    t.close(got[1][0] if isinstance(got[1], list) else got[1], grads[0], f"{shape} input: gradient of gamma", atol=1e-5)
+    t.close(got[1][1] if isinstance(got[1], list) else got[1], grads[1], f"{shape} input: gradient of beta", atol=1e-5)
+    t.close(got[3], rm, f"{shape} input: running_mean after {steps} steps", atol=1e-5)
+    t.close(got[4], rv, f"{shape} input: running_var after {steps} steps", atol=1e-5,
+            hint="the running variance uses the unbiased batch variance (n - 1), momentum 0.1")
+    t.close(got[2], ev, f"{shape} input: output in evaluation mode", atol=1e-5,
+            hint="in evaluation mode normalize with the running estimates")
+
+
 # %% test="embedding" points=1
 ### BEGIN HIDDEN TESTS
 def _zth_emb():
@@ -337,49 +382,6 @@ assert torch.allclose(_bn(_x[:2]), (_x[:2] - _bn.running_mean) / torch.sqrt(_bn.
 print("ok")
 
 # %% check="batchnorm"
-def bn_oracle(shape, steps=3):
-    """The same calls on torch.nn.BatchNorm1d (channels moved to dim 1 for 3-D input)."""
-    C = shape[-1]
-    bn = torch.nn.BatchNorm1d(C, eps=1e-5, momentum=0.1)
-    with torch.no_grad():
-        bn.weight.copy_(1 + 0.3 * torch.sin(torch.arange(float(C))))
-        bn.bias.copy_(0.2 * torch.cos(torch.arange(float(C))))
-    fwd = (lambda a: bn(a)) if len(shape) == 2 else (lambda a: bn(a.transpose(1, 2)).transpose(1, 2))
-    outs = []
-    for k in range(steps):
-        n = math.prod(shape)
-        xb = (torch.sin(torch.arange(float(n)) * (0.71 + 0.1 * k) + k) * (1 + k)
-              + 0.5 * k).reshape(shape).requires_grad_()
-        out = fwd(xb)
-        (out * torch.cos(torch.arange(float(n)) * 0.3).reshape(shape)).sum().backward()
-        outs.append([out.detach(), xb.grad])
-    grads = [bn.weight.grad, bn.bias.grad]
-    bn.eval()
-    n = math.prod(shape)
-    with torch.no_grad():
-        ev = fwd((torch.cos(torch.arange(float(n)) * 0.53) * 2).reshape(shape))
-    return outs, grads, ev, bn.running_mean, bn.running_var
-
-
-def compare_bn(x, t, key, shape, steps):
-    got = x[key]
-    if not (isinstance(got, list) and len(got) == 5):
-        t.true(got if not isinstance(got, list) else False, f"BatchNorm1d on {shape} input", "could not be computed")
-        return
-    outs, grads, ev, rm, rv = bn_oracle(shape, steps)
-    for k in range(steps):
-        t.close(got[0][k][0], outs[k][0], f"{shape} input, training step {k + 1}: output", atol=1e-5,
-                hint="normalize with the batch mean and the biased variance (divide by n)")
-        t.close(got[0][k][1], outs[k][1], f"{shape} input, training step {k + 1}: gradient wrt the input", atol=1e-5)
-    t.close(got[1][0] if isinstance(got[1], list) else got[1], grads[0], f"{shape} input: gradient of gamma", atol=1e-5)
-    t.close(got[1][1] if isinstance(got[1], list) else got[1], grads[1], f"{shape} input: gradient of beta", atol=1e-5)
-    t.close(got[3], rm, f"{shape} input: running_mean after {steps} steps", atol=1e-5)
-    t.close(got[4], rv, f"{shape} input: running_var after {steps} steps", atol=1e-5,
-            hint="the running variance uses the unbiased batch variance (n - 1), momentum 0.1")
-    t.close(got[2], ev, f"{shape} input: output in evaluation mode", atol=1e-5,
-            hint="in evaluation mode normalize with the running estimates")
-
-
 def check(x, t):
     compare_bn(x, t, "bn2d", (10, 4), 3)
     compare_bn(x, t, "bn2d/big", (32, 6), 2)
@@ -401,49 +403,6 @@ assert _bn.running_mean.shape == (3,), \
 print("ok")
 
 # %% check="batchnorm_3d"
-def bn_oracle(shape, steps=3):
-    """The same calls on torch.nn.BatchNorm1d (channels moved to dim 1 for 3-D input)."""
-    C = shape[-1]
-    bn = torch.nn.BatchNorm1d(C, eps=1e-5, momentum=0.1)
-    with torch.no_grad():
-        bn.weight.copy_(1 + 0.3 * torch.sin(torch.arange(float(C))))
-        bn.bias.copy_(0.2 * torch.cos(torch.arange(float(C))))
-    fwd = (lambda a: bn(a)) if len(shape) == 2 else (lambda a: bn(a.transpose(1, 2)).transpose(1, 2))
-    outs = []
-    for k in range(steps):
-        n = math.prod(shape)
-        xb = (torch.sin(torch.arange(float(n)) * (0.71 + 0.1 * k) + k) * (1 + k)
-              + 0.5 * k).reshape(shape).requires_grad_()
-        out = fwd(xb)
-        (out * torch.cos(torch.arange(float(n)) * 0.3).reshape(shape)).sum().backward()
-        outs.append([out.detach(), xb.grad])
-    grads = [bn.weight.grad, bn.bias.grad]
-    bn.eval()
-    n = math.prod(shape)
-    with torch.no_grad():
-        ev = fwd((torch.cos(torch.arange(float(n)) * 0.53) * 2).reshape(shape))
-    return outs, grads, ev, bn.running_mean, bn.running_var
-
-
-def compare_bn(x, t, key, shape, steps):
-    got = x[key]
-    if not (isinstance(got, list) and len(got) == 5):
-        t.true(got if not isinstance(got, list) else False, f"BatchNorm1d on {shape} input", "could not be computed")
-        return
-    outs, grads, ev, rm, rv = bn_oracle(shape, steps)
-    for k in range(steps):
-        t.close(got[0][k][0], outs[k][0], f"{shape} input, training step {k + 1}: output", atol=1e-5,
-                hint="normalize with the batch mean and the biased variance (divide by n)")
-        t.close(got[0][k][1], outs[k][1], f"{shape} input, training step {k + 1}: gradient wrt the input", atol=1e-5)
-    t.close(got[1][0] if isinstance(got[1], list) else got[1], grads[0], f"{shape} input: gradient of gamma", atol=1e-5)
-    t.close(got[1][1] if isinstance(got[1], list) else got[1], grads[1], f"{shape} input: gradient of beta", atol=1e-5)
-    t.close(got[3], rm, f"{shape} input: running_mean after {steps} steps", atol=1e-5)
-    t.close(got[4], rv, f"{shape} input: running_var after {steps} steps", atol=1e-5,
-            hint="the running variance uses the unbiased batch variance (n - 1), momentum 0.1")
-    t.close(got[2], ev, f"{shape} input: output in evaluation mode", atol=1e-5,
-            hint="in evaluation mode normalize with the running estimates")
-
-
 def check(x, t):
     compare_bn(x, t, "bn3d", (4, 5, 3), 3)
     compare_bn(x, t, "bn3d/big", (8, 2, 6), 2)

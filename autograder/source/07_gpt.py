@@ -70,6 +70,56 @@ def decode(ids):
     ### END SOLUTION
 
 
+# %% probes
+# Helpers of the hidden tests, shared by them (graded notebook only).
+def _zth_with(name, obj, fn):
+    old = globals()[name]
+    globals()[name] = obj
+    try:
+        return fn()
+    finally:
+        globals()[name] = old
+
+
+# %% checks
+# Helpers shared by the checks of this chapter (trusted, grader side).
+import torch.nn.functional as F
+
+
+def fill(names_shapes):
+    P = {}
+    for i, (name, shape) in enumerate(sorted(names_shapes)):
+        v = torch.sin(torch.arange(math.prod(shape), dtype=torch.float32) * (0.3 + 0.01 * i) + i).reshape(shape)
+        v = v * (0.5 / math.sqrt(shape[-1]) if len(shape) == 2 else 0.2)
+        if name.split(".")[-2].startswith("ln") and name.endswith("weight"):
+            v = v + 1.0
+        P[name] = v
+    return P
+
+
+def fixed_input(B, T, C, k=0):
+    return torch.sin(torch.arange(B * T * C, dtype=torch.float32) * (0.77 + 0.05 * k) + k).reshape(B, T, C)
+
+
+def block_shapes(C, prefix=""):
+    return [(prefix + n, s) for n, s in [
+        ("sa.qkv.weight", (3 * C, C)), ("sa.proj.weight", (C, C)), ("sa.proj.bias", (C,)),
+        ("ffwd.net.0.weight", (4 * C, C)), ("ffwd.net.0.bias", (4 * C,)),
+        ("ffwd.net.2.weight", (C, 4 * C)), ("ffwd.net.2.bias", (C,)),
+        ("ln1.weight", (C,)), ("ln1.bias", (C,)), ("ln2.weight", (C,)), ("ln2.bias", (C,))]]
+
+
+def block_oracle(x, P, C, nh, p=""):
+    B, T, _ = x.shape
+    h = F.layer_norm(x, (C,), P[p + "ln1.weight"], P[p + "ln1.bias"])
+    q, k, v = ((h @ W.T).view(B, T, nh, C // nh).transpose(1, 2) for W in P[p + "sa.qkv.weight"].split(C, 0))
+    y = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(B, T, C)
+    x = x + y @ P[p + "sa.proj.weight"].T + P[p + "sa.proj.bias"]
+    h = F.layer_norm(x, (C,), P[p + "ln2.weight"], P[p + "ln2.bias"])
+    h = torch.relu(h @ P[p + "ffwd.net.0.weight"].T + P[p + "ffwd.net.0.bias"])
+    return x + h @ P[p + "ffwd.net.2.weight"].T + P[p + "ffwd.net.2.bias"]
+
+
 # %% test="tokenizer" points=1
 ### BEGIN HIDDEN TESTS
 _zth_export("tok/encode", lambda: list(encode("First Citizen:\nWe are accounted poor citizens; the patricians good!")))
@@ -250,24 +300,6 @@ assert torch.allclose(_out, _want, atol=1e-5), "Head differs from F.scaled_dot_p
 print("ok")
 
 # %% check="head"
-import torch.nn.functional as F
-
-
-def fill(names_shapes):
-    P = {}
-    for i, (name, shape) in enumerate(sorted(names_shapes)):
-        v = torch.sin(torch.arange(math.prod(shape), dtype=torch.float32) * (0.3 + 0.01 * i) + i).reshape(shape)
-        v = v * (0.5 / math.sqrt(shape[-1]) if len(shape) == 2 else 0.2)
-        if name.split(".")[-2].startswith("ln") and name.endswith("weight"):
-            v = v + 1.0
-        P[name] = v
-    return P
-
-
-def fixed_input(B, T, C, k=0):
-    return torch.sin(torch.arange(B * T * C, dtype=torch.float32) * (0.77 + 0.05 * k) + k).reshape(B, T, C)
-
-
 def check(x, t):
     for key, (C, hs, bs, B, T, k) in {"head/a": (16, 8, 8, 2, 8, 1), "head/b": (12, 4, 16, 3, 5, 2),
                                       "head/c": (32, 16, 32, 1, 32, 3)}.items():
@@ -323,13 +355,6 @@ class _ZthHead(nn.Module):     # a reference head, so this task does not depend 
         self.value = nn.Linear(n_embd, head_size, bias=False)
     def forward(self, x):
         return F.scaled_dot_product_attention(self.query(x), self.key(x), self.value(x), is_causal=True)
-def _zth_with(name, obj, fn):
-    old = globals()[name]
-    globals()[name] = obj
-    try:
-        return fn()
-    finally:
-        globals()[name] = old
 def _zth_mha(nh, hs, C, B, T, k):
     m = _zth_with("Head", _ZthHead, lambda: MultiHeadAttention(nh, hs, C, 16, dropout=0.3))
     fill_(m).eval()
@@ -343,24 +368,6 @@ assert _m(torch.randn(2, 8, 32)).shape == (2, 8, 32), "output should be (B, T, n
 print("ok")
 
 # %% check="multihead"
-import torch.nn.functional as F
-
-
-def fill(names_shapes):
-    P = {}
-    for i, (name, shape) in enumerate(sorted(names_shapes)):
-        v = torch.sin(torch.arange(math.prod(shape), dtype=torch.float32) * (0.3 + 0.01 * i) + i).reshape(shape)
-        v = v * (0.5 / math.sqrt(shape[-1]) if len(shape) == 2 else 0.2)
-        if name.split(".")[-2].startswith("ln") and name.endswith("weight"):
-            v = v + 1.0
-        P[name] = v
-    return P
-
-
-def fixed_input(B, T, C, k=0):
-    return torch.sin(torch.arange(B * T * C, dtype=torch.float32) * (0.77 + 0.05 * k) + k).reshape(B, T, C)
-
-
 def check(x, t):
     for key, (nh, hs, C, B, T, k) in {"mha/a": (4, 4, 16, 2, 6, 1), "mha/b": (3, 5, 12, 1, 9, 2)}.items():
         shapes = [(f"heads.{i}.{w}.weight", (hs, C)) for i in range(nh) for w in ("key", "query", "value")]
@@ -466,24 +473,6 @@ with torch.no_grad():
 print("ok")
 
 # %% check="batched"
-import torch.nn.functional as F
-
-
-def fill(names_shapes):
-    P = {}
-    for i, (name, shape) in enumerate(sorted(names_shapes)):
-        v = torch.sin(torch.arange(math.prod(shape), dtype=torch.float32) * (0.3 + 0.01 * i) + i).reshape(shape)
-        v = v * (0.5 / math.sqrt(shape[-1]) if len(shape) == 2 else 0.2)
-        if name.split(".")[-2].startswith("ln") and name.endswith("weight"):
-            v = v + 1.0
-        P[name] = v
-    return P
-
-
-def fixed_input(B, T, C, k=0):
-    return torch.sin(torch.arange(B * T * C, dtype=torch.float32) * (0.77 + 0.05 * k) + k).reshape(B, T, C)
-
-
 def heads_oracle(xin, P, C, nh):
     """Per-head attention written out, one head at a time (the per-head version)."""
     hs = C // nh
@@ -582,13 +571,6 @@ class _ZthCSA(nn.Module):      # a reference attention, so this task does not de
         q, k, v = (a.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for a in self.qkv(x).split(C, 2))
         y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
-def _zth_with(name, obj, fn):
-    old = globals()[name]
-    globals()[name] = obj
-    try:
-        return fn()
-    finally:
-        globals()[name] = old
 def _zth_block(C, nh, B, T, k):
     b = _zth_with("CausalSelfAttention", _ZthCSA, lambda: Block(C, nh, 16, dropout=0.3))
     fill_(b).eval()
@@ -608,43 +590,6 @@ assert torch.allclose(_b(_x), _want, atol=1e-5), "x = x + sa(ln1(x)); x = x + ff
 print("ok")
 
 # %% check="block"
-import torch.nn.functional as F
-
-
-def fill(names_shapes):
-    P = {}
-    for i, (name, shape) in enumerate(sorted(names_shapes)):
-        v = torch.sin(torch.arange(math.prod(shape), dtype=torch.float32) * (0.3 + 0.01 * i) + i).reshape(shape)
-        v = v * (0.5 / math.sqrt(shape[-1]) if len(shape) == 2 else 0.2)
-        if name.split(".")[-2].startswith("ln") and name.endswith("weight"):
-            v = v + 1.0
-        P[name] = v
-    return P
-
-
-def fixed_input(B, T, C, k=0):
-    return torch.sin(torch.arange(B * T * C, dtype=torch.float32) * (0.77 + 0.05 * k) + k).reshape(B, T, C)
-
-
-def block_shapes(C, prefix=""):
-    return [(prefix + n, s) for n, s in [
-        ("sa.qkv.weight", (3 * C, C)), ("sa.proj.weight", (C, C)), ("sa.proj.bias", (C,)),
-        ("ffwd.net.0.weight", (4 * C, C)), ("ffwd.net.0.bias", (4 * C,)),
-        ("ffwd.net.2.weight", (C, 4 * C)), ("ffwd.net.2.bias", (C,)),
-        ("ln1.weight", (C,)), ("ln1.bias", (C,)), ("ln2.weight", (C,)), ("ln2.bias", (C,))]]
-
-
-def block_oracle(x, P, C, nh, p=""):
-    B, T, _ = x.shape
-    h = F.layer_norm(x, (C,), P[p + "ln1.weight"], P[p + "ln1.bias"])
-    q, k, v = ((h @ W.T).view(B, T, nh, C // nh).transpose(1, 2) for W in P[p + "sa.qkv.weight"].split(C, 0))
-    y = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(B, T, C)
-    x = x + y @ P[p + "sa.proj.weight"].T + P[p + "sa.proj.bias"]
-    h = F.layer_norm(x, (C,), P[p + "ln2.weight"], P[p + "ln2.bias"])
-    h = torch.relu(h @ P[p + "ffwd.net.0.weight"].T + P[p + "ffwd.net.0.bias"])
-    return x + h @ P[p + "ffwd.net.2.weight"].T + P[p + "ffwd.net.2.bias"]
-
-
 def check(x, t):
     for key, (C, nh, B, T, k) in {"block/a": (16, 4, 2, 6, 1), "block/b": (12, 2, 1, 9, 2)}.items():
         P = fill(block_shapes(C))
@@ -755,39 +700,6 @@ assert _n == 10_788_929, f"the lecture's model has 10,788,929 parameters, this o
 print("ok")
 
 # %% check="gpt"
-import torch.nn.functional as F
-
-
-def fill(names_shapes):
-    P = {}
-    for i, (name, shape) in enumerate(sorted(names_shapes)):
-        v = torch.sin(torch.arange(math.prod(shape), dtype=torch.float32) * (0.3 + 0.01 * i) + i).reshape(shape)
-        v = v * (0.5 / math.sqrt(shape[-1]) if len(shape) == 2 else 0.2)
-        if name.split(".")[-2].startswith("ln") and name.endswith("weight"):
-            v = v + 1.0
-        P[name] = v
-    return P
-
-
-def block_shapes(C, prefix=""):
-    return [(prefix + n, s) for n, s in [
-        ("sa.qkv.weight", (3 * C, C)), ("sa.proj.weight", (C, C)), ("sa.proj.bias", (C,)),
-        ("ffwd.net.0.weight", (4 * C, C)), ("ffwd.net.0.bias", (4 * C,)),
-        ("ffwd.net.2.weight", (C, 4 * C)), ("ffwd.net.2.bias", (C,)),
-        ("ln1.weight", (C,)), ("ln1.bias", (C,)), ("ln2.weight", (C,)), ("ln2.bias", (C,))]]
-
-
-def block_oracle(x, P, C, nh, p=""):
-    B, T, _ = x.shape
-    h = F.layer_norm(x, (C,), P[p + "ln1.weight"], P[p + "ln1.bias"])
-    q, k, v = ((h @ W.T).view(B, T, nh, C // nh).transpose(1, 2) for W in P[p + "sa.qkv.weight"].split(C, 0))
-    y = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(B, T, C)
-    x = x + y @ P[p + "sa.proj.weight"].T + P[p + "sa.proj.bias"]
-    h = F.layer_norm(x, (C,), P[p + "ln2.weight"], P[p + "ln2.bias"])
-    h = torch.relu(h @ P[p + "ffwd.net.0.weight"].T + P[p + "ffwd.net.0.bias"])
-    return x + h @ P[p + "ffwd.net.2.weight"].T + P[p + "ffwd.net.2.bias"]
-
-
 def gpt_params(V, C, nl, bs):
     shapes = [("token_embedding_table.weight", (V, C)), ("position_embedding_table.weight", (bs, C)),
               ("ln_f.weight", (C,)), ("ln_f.bias", (C,)), ("lm_head.weight", (V, C)), ("lm_head.bias", (V,))]
@@ -987,9 +899,6 @@ assert model.training, "estimate_loss() must put the model back in training mode
 print("ok")
 
 # %% check="train"
-import torch.nn.functional as F
-
-
 def check(x, t):
     data = (torch.arange(200) * 7 % 11) % 6
     table = torch.nn.Embedding(6, 6)
