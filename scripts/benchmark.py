@@ -123,9 +123,12 @@ def main():
         out["book_cached"] = book_build()
     if "gpt_step" in only:
         out["gpt_step"] = gpt_step()
+    if only:
+        out["one_run"] = only == set(parts)      # every figure below from this run
     store.write_text(json.dumps(out, indent=1) + "\n")
     lines = ["# Performance report", "",
-             f"Measured with `scripts/benchmark.py` on {out['machine']} (Python "
+             f"Measured {'in one run of' if out.get('one_run') else 'with'} `scripts/benchmark.py` "
+             f"on {out['machine']} (Python "
              f"{out['python']}, no GPU). Re-run it to refresh this page.", "",
              "## Grading", "", "| chapter | grade one submission (s) |", "|---|---|"]
     lines += [f"| {ch} | {s} |" for ch, s in out["grade_one"].items()]
