@@ -167,10 +167,11 @@ def _cell_errors(path: Path) -> tuple[dict[str, str], str, str]:
 
 
 def run_submission(nb: nbformat.NotebookNode, src: Source, workroot: Path, datadir: Path,
-                   opt: Options) -> tuple[Exports, str, dict[str, str]]:
-    """Assemble and execute a notebook; return (exports, problem or "", test-cell errors).
-    The problem says why the notebook did not run to the end, or that a cell was
-    interrupted and the notebook went on."""
+                   opt: Options) -> tuple[Exports, str, dict[str, str], str]:
+    """Assemble and execute a notebook; return (exports, problem, test-cell errors,
+    interrupted): the problem says why the notebook did not run to the end, and
+    interrupted that a cell hit the per-cell time limit and the notebook went on
+    (each "" if not)."""
     nb = assemble(nb, src, _header(src, "exercises"))
     job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
     try:
@@ -182,7 +183,7 @@ def run_submission(nb: nbformat.NotebookNode, src: Source, workroot: Path, datad
             raise Rejected("the notebook wrote more grading data than allowed")
         exports = Exports.parse(exports_file.read_text("utf-8", "replace") if size else "")
         cell_errors, run_status, interrupted = _cell_errors(executed)
-        return exports, problem or run_status or interrupted, cell_errors
+        return exports, problem or run_status, cell_errors, interrupted
     finally:
         shutil.rmtree(job, ignore_errors=True)
 
@@ -193,15 +194,15 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
                  points={t.name: t.points for t in src.tasks})
     start = time.monotonic()
     try:
-        exports, problem, res.cell_errors = run_submission(read(path), src, workroot, datadir, opt)
+        exports, problem, res.cell_errors, interrupted = run_submission(read(path), src, workroot,
+                                                                        datadir, opt)
         for task in src.tasks:
             t = run_check(src.checks[task.name], task.name, exports, src.name)
             res.scores[task.name] = round(task.points * t.fraction, 2)
             res.messages[task.name] = t.messages
-        if problem == INTERRUPTED:
-            res.error = problem
-        elif problem:
-            res.status, res.error = "partial", problem
+        if problem:
+            res.status = "partial"
+        res.error = problem or interrupted
     except Rejected as e:
         res = Result.failed(src, student, str(path), "rejected", str(e), opt.sandbox)
     except Exception as e:  # a grader bug: say so, keep going with the batch

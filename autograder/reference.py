@@ -29,10 +29,14 @@ from .grade import Options, prepare_data, run_submission
 from .source import ROOT, read_source, source_path
 
 
+CPU_THREADS = 1   # the course's small models train fastest on one thread
+
+
 def device_name(device: str) -> str:
     if device == "cuda":
         return torch.cuda.get_device_name(0)
-    return f"cpu: {platform.processor() or platform.machine()}, 1 thread"
+    threads = f"{CPU_THREADS} thread{'s' if CPU_THREADS > 1 else ''}"
+    return f"cpu: {platform.processor() or platform.machine()}, {threads}"
 
 
 def summarize(runs: list[dict]) -> dict:
@@ -59,12 +63,13 @@ def run(chapter: str, scale: str, seeds: list[int], device: str = "cpu",
         for seed in seeds:
             opt = Options(scale=scale, cell_timeout=timeout, timeout=timeout, seed=seed,
                           sandbox=sandbox and device == "cpu", gpu=device == "cuda",
-                          threads=1 if device == "cpu" else torch.get_num_threads())
+                          threads=CPU_THREADS if device == "cpu" else torch.get_num_threads())
             start = time.monotonic()
-            exports, problem, errors = run_submission(nb, src, work, datadir, opt)
+            exports, problem, errors, interrupted = run_submission(nb, src, work, datadir, opt)
             wall = time.monotonic() - start
-            if problem or errors:
-                raise SystemExit(f"{chapter} at scale {scale}, seed {seed}: {problem} {errors}")
+            if problem or interrupted or errors:
+                raise SystemExit(f"{chapter} at scale {scale}, seed {seed}: "
+                                 f"{problem or interrupted} {errors}")
             values = {k: v for k, v in exports.items() if k.startswith("record/")}
             bad = [k for k, v in values.items() if isinstance(v, Missing)]
             if not values or bad:

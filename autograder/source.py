@@ -98,9 +98,11 @@ def include(name: str, params: dict, where: str = "") -> str:
         raise ValueError(f"{where}include {name!r}: no file {path.name} in {INCLUDE_DIR} (known: {known})")
     try:
         return Template(path.read_text()).substitute({k: str(v) for k, v in params.items()}).rstrip("\n")
-    except (KeyError, ValueError) as e:
+    except KeyError as e:
         raise ValueError(f"{where}include {name!r} needs a value for ${e.args[0]}, "
                          f"given {sorted(params) or 'none'}") from None
+    except ValueError as e:      # a lone "$" in the file: write "$$" for a literal one
+        raise ValueError(f"{where}include {name!r}: {path.name}: {e}") from None
 
 
 def read_source(path: str | Path) -> Source:
@@ -125,7 +127,7 @@ def read_source(path: str | Path) -> Source:
             if cell.source.strip():
                 raise ValueError(f"{path.name}: the include={meta['include']!r} cell must be "
                                  "empty; its code comes from the included file")
-            params = {k: v for k, v in meta.items() if k not in ("include", "locked")}
+            params = {k: v for k, v in meta.items() if k != "include" and k not in FLAGS}
             cell.source = include(meta["include"], params, f"{path.name}: ")
         if "probes" in meta or "checks" in meta:
             (probes if "probes" in meta else common).append(cell.source)

@@ -142,9 +142,10 @@ def main():
     lines += ["## Reference runs", "", "From `autograder/records/` (`python -m autograder reference`).", "",
               "| chapter | scale | device | seeds | train / val (mean) | wall per run (s) |",
               "|---|---|---|---|---|---|"]
-    lines += [f"| {c} | {s} | {d} | {n} | {f} | {w:.0f} |" for c, s, d, n, f, w in records()]
-    full = sorted({c for c, s, *_ in records() if s == "full"})
-    on_gpu = sorted({c for c, s, d, *_ in records() if s == "full" and not d.startswith("cpu")})
+    rows = records()
+    lines += [f"| {c} | {s} | {d} | {n} | {f} | {w:.0f} |" for c, s, d, n, f, w in rows]
+    full = sorted({c for c, s, *_ in rows if s == "full"})
+    on_gpu = sorted({c for c, s, d, *_ in rows if s == "full" and not d.startswith("cpu")})
     missing = [c for c in ANCHORS if c not in full]
     no_gpu = [c for c in ANCHORS if c not in on_gpu]
     lines += ["", "Wall times of the records are those of the machine that made them, which was "

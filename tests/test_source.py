@@ -21,6 +21,7 @@ def includes(tmp_path, monkeypatch):
     folder = tmp_path / "include"
     folder.mkdir()
     (folder / "greet.py").write_text('name = "$who"\nprint({"hi": name})\n')
+    (folder / "cash.py").write_text("price = '5 $'\n")
     monkeypatch.setattr(source, "INCLUDE_DIR", folder)
     return folder
 
@@ -53,6 +54,7 @@ def test_include_can_be_locked(tmp_path, includes):
     ('# %% include="nope"\n', "include 'nope': no file nope.py"),
     ('# %% include="greet"\n', "include 'greet' needs a value for $who"),
     ('# %% include="greet" who="Ada"\nx = 1\n', "must be empty"),
+    ('# %% include="cash"\n', "include 'cash': cash.py: Invalid placeholder"),
 ])
 def test_bad_include_says_what_is_wrong(tmp_path, includes, body, message):
     with pytest.raises(ValueError, match="99_demo.py: .*" + message.replace("$", r"\$")):
