@@ -82,6 +82,17 @@ def _zth_count(ws, order):
     return _N
 
 
+def _zth_lossgrad(fn, V, n, reg, seed, scale=1.0):
+    """[loss, *dloss/dW] of fn(W, xs, ys, reg) on seeded random W (V, V), xs, ys (n,)."""
+    _g = torch.Generator().manual_seed(seed)
+    _W = (scale * torch.randn((V, V), generator=_g)).requires_grad_()
+    _x = torch.randint(0, V, (n,), generator=_g)
+    _y = torch.randint(0, V, (n,), generator=_g)
+    _l = fn(_W, _x, _y, reg=reg)
+    _l.backward()
+    return [_l.item()] + _W.grad.flatten().tolist()
+
+
 # %% test="vocab" points=1
 ### BEGIN HIDDEN TESTS
 for _i, _ws in enumerate([["zeb", "amy", "bob"], ["q"], words[:50]]):
@@ -444,14 +455,6 @@ def net_loss(W, xs, ys, reg=0.01):
 
 # %% test="net_loss" points=2
 ### BEGIN HIDDEN TESTS
-def _zth_lossgrad(fn, V, n, reg, seed):
-    _g = torch.Generator().manual_seed(seed)
-    _W = torch.randn((V, V), generator=_g, requires_grad=True)
-    _x = torch.randint(0, V, (n,), generator=_g)
-    _y = torch.randint(0, V, (n,), generator=_g)
-    _l = fn(_W, _x, _y, reg=reg)
-    _l.backward()
-    return [_l.item()] + _W.grad.flatten().tolist()
 for _V, _n, _reg, _seed in ((5, 7, 0.0, 1), (27, 50, 0.01, 2), (4, 30, 0.5, 3)):
     _zth_export(f"net_loss/{_V}/{_reg}", lambda: _zth_lossgrad(net_loss, _V, _n, _reg, _seed))
 ### END HIDDEN TESTS
@@ -955,16 +958,8 @@ def net_loss_indexed(W, xs, ys, reg=0.01):
 
 # %% test="indexing" points=1
 ### BEGIN HIDDEN TESTS
-def _zth_lossgrad2(fn, V, n, reg, seed):
-    _g = torch.Generator().manual_seed(seed)
-    _W = torch.randn((V, V), generator=_g, requires_grad=True)
-    _x = torch.randint(0, V, (n,), generator=_g)
-    _y = torch.randint(0, V, (n,), generator=_g)
-    _l = fn(_W, _x, _y, reg=reg)
-    _l.backward()
-    return [_l.item()] + _W.grad.flatten().tolist()
 for _V, _n, _reg, _seed in ((5, 7, 0.0, 4), (27, 60, 0.01, 5)):
-    _zth_export(f"indexed/{_V}", lambda: _zth_lossgrad2(net_loss_indexed, _V, _n, _reg, _seed))
+    _zth_export(f"indexed/{_V}", lambda: _zth_lossgrad(net_loss_indexed, _V, _n, _reg, _seed))
 ### END HIDDEN TESTS
 _W = torch.randn((27, 27), generator=torch.Generator().manual_seed(0))
 _a = net_loss_indexed(_W, xs[:100], ys[:100]).item()
@@ -1013,17 +1008,9 @@ for fn in (net_loss, net_loss_indexed, net_loss_ce):
 
 # %% test="cross_entropy" points=1
 ### BEGIN HIDDEN TESTS
-def _zth_lossgrad3(fn, V, n, reg, seed, scale=1.0):
-    _g = torch.Generator().manual_seed(seed)
-    _W = (scale * torch.randn((V, V), generator=_g)).requires_grad_()
-    _x = torch.randint(0, V, (n,), generator=_g)
-    _y = torch.randint(0, V, (n,), generator=_g)
-    _l = fn(_W, _x, _y, reg=reg)
-    _l.backward()
-    return [_l.item()] + _W.grad.flatten().tolist()
-_zth_export("ce/5", lambda: _zth_lossgrad3(net_loss_ce, 5, 9, 0.0, 6))
-_zth_export("ce/27", lambda: _zth_lossgrad3(net_loss_ce, 27, 80, 0.01, 7))
-_zth_export("ce/big", lambda: _zth_lossgrad3(net_loss_ce, 4, 10, 0.0, 8, scale=100.0))
+_zth_export("ce/5", lambda: _zth_lossgrad(net_loss_ce, 5, 9, 0.0, 6))
+_zth_export("ce/27", lambda: _zth_lossgrad(net_loss_ce, 27, 80, 0.01, 7))
+_zth_export("ce/big", lambda: _zth_lossgrad(net_loss_ce, 4, 10, 0.0, 8, scale=100.0))
 ### END HIDDEN TESTS
 _W = torch.randn((27, 27), generator=torch.Generator().manual_seed(0))
 _a = net_loss_ce(_W, xs[:100], ys[:100]).item()

@@ -113,6 +113,23 @@ print("train", tuple(Xtr.shape), "dev", tuple(Xdev.shape), "test", tuple(Xte.sha
 for x, y in zip(Xtr[:5].tolist(), Ytr[:5].tolist()):
     print(''.join(itos[i] for i in x), '--->', itos[y])
 
+# %% probes
+# Helpers of the hidden tests, shared by them (graded notebook only).
+def _zth_fwd(params, X):
+    _C, _W1, _b1, _W2, _b2 = params
+    return torch.tanh(_C[X].flatten(1) @ _W1 + _b1) @ _W2 + _b2
+
+
+def _zth_with_our_forward(call):
+    """Run call() with our forward in place of yours, so that only the task under test counts."""
+    _saved = globals().get("forward")
+    globals()["forward"] = _zth_fwd
+    try:
+        return call()
+    finally:
+        globals()["forward"] = _saved
+
+
 # %% test="dataset" points=2
 ### BEGIN HIDDEN TESTS
 for _bs in (1, 3, 5):
@@ -384,17 +401,6 @@ print(f"{CFG['steps']} steps in {time.time() - t0:.0f} s; last 100 minibatches: 
 
 # %% test="train" points=3
 ### BEGIN HIDDEN TESTS
-def _zth_fwd(params, X):
-    _C, _W1, _b1, _W2, _b2 = params
-    return torch.tanh(_C[X].flatten(1) @ _W1 + _b1) @ _W2 + _b2
-def _zth_with_our_forward(call):
-    """Run call() with our forward in place of yours, so that only train counts here."""
-    _saved = globals().get("forward")
-    globals()["forward"] = _zth_fwd
-    try:
-        return call()
-    finally:
-        globals()["forward"] = _saved
 def _zth_small():
     _g = torch.Generator().manual_seed(4)
     _ps = [torch.randn(s, generator=_g, requires_grad=True) for s in [(9, 3), (6, 8), (8,), (8, 9), (9,)]]
@@ -506,23 +512,15 @@ print(f"train {train_loss:.4f}   dev {dev_loss:.4f}")
 
 # %% test="split_loss" points=1
 ### BEGIN HIDDEN TESTS
-def _zth_sl_fwd(params, X):
-    _C, _W1, _b1, _W2, _b2 = params
-    return torch.tanh(_C[X].flatten(1) @ _W1 + _b1) @ _W2 + _b2
 def _zth_sl_probe(n, seed):
-    _saved = globals().get("forward")
-    globals()["forward"] = _zth_sl_fwd
-    try:
-        _g = torch.Generator().manual_seed(seed)
-        _ps = [torch.randn(s, generator=_g, requires_grad=True) for s in [(27, 4), (12, 10), (10,), (10, 27), (27,)]]
-        _X = torch.randint(0, 27, (n, 3), generator=_g)
-        _Y = torch.randint(0, 27, (n,), generator=_g)
-        _v = split_loss(_ps, _X, _Y)
-        return [float(_v), float(sum(0 if _p.grad is None else _p.grad.abs().sum().item() for _p in _ps))]
-    finally:
-        globals()["forward"] = _saved
-_zth_export("split_loss/a", lambda: _zth_sl_probe(100, 1))
-_zth_export("split_loss/b", lambda: _zth_sl_probe(7, 2))
+    _g = torch.Generator().manual_seed(seed)
+    _ps = [torch.randn(s, generator=_g, requires_grad=True) for s in [(27, 4), (12, 10), (10,), (10, 27), (27,)]]
+    _X = torch.randint(0, 27, (n, 3), generator=_g)
+    _Y = torch.randint(0, 27, (n,), generator=_g)
+    _v = split_loss(_ps, _X, _Y)
+    return [float(_v), float(sum(0 if _p.grad is None else _p.grad.abs().sum().item() for _p in _ps))]
+_zth_export("split_loss/a", lambda: _zth_with_our_forward(lambda: _zth_sl_probe(100, 1)))
+_zth_export("split_loss/b", lambda: _zth_with_our_forward(lambda: _zth_sl_probe(7, 2)))
 ### END HIDDEN TESTS
 assert isinstance(dev_loss, float), "return a Python float (use .item())"
 assert dev_loss < uniform_loss(27), "the trained net should beat the uniform predictor on dev"
@@ -578,22 +576,14 @@ print([sample(cpu_params, block_size, g) for _ in range(10)])
 
 # %% test="sample" points=1
 ### BEGIN HIDDEN TESTS
-def _zth_s_fwd(params, X):
-    _C, _W1, _b1, _W2, _b2 = params
-    return torch.tanh(_C[X].flatten(1) @ _W1 + _b1) @ _W2 + _b2
 def _zth_sample_probe(bs, seed):
-    _saved = globals().get("forward")
-    globals()["forward"] = _zth_s_fwd
-    try:
-        _g = torch.Generator().manual_seed(100 + bs)
-        _ps = [torch.randn(s, generator=_g) for s in [(27, 3), (3 * bs, 16), (16,), (16, 27), (27,)]]
-        _ps[4][0] += 2.0   # so that names end soon
-        _gs = torch.Generator().manual_seed(seed)
-        return [sample(_ps, bs, _gs) for _ in range(6)]
-    finally:
-        globals()["forward"] = _saved
-_zth_export("sample/2", lambda: _zth_sample_probe(2, 5))
-_zth_export("sample/4", lambda: _zth_sample_probe(4, 6))
+    _g = torch.Generator().manual_seed(100 + bs)
+    _ps = [torch.randn(s, generator=_g) for s in [(27, 3), (3 * bs, 16), (16,), (16, 27), (27,)]]
+    _ps[4][0] += 2.0   # so that names end soon
+    _gs = torch.Generator().manual_seed(seed)
+    return [sample(_ps, bs, _gs) for _ in range(6)]
+_zth_export("sample/2", lambda: _zth_with_our_forward(lambda: _zth_sample_probe(2, 5)))
+_zth_export("sample/4", lambda: _zth_with_our_forward(lambda: _zth_sample_probe(4, 6)))
 ### END HIDDEN TESTS
 _a = sample(cpu_params, block_size, torch.Generator().manual_seed(1))
 _b = sample(cpu_params, block_size, torch.Generator().manual_seed(1))
