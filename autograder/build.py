@@ -55,24 +55,62 @@ def setup_code() -> str:
             + data)
 
 
-def _header(src: Source, folder: str) -> list:
-    badge = nbformat.v4.new_markdown_cell(
-        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-        f"({colab_url(folder, src.name)})")
-    badge.id = "zth-badge"
+def setup_cell() -> nbformat.NotebookNode:
+    """The locked first code cell of every notebook: SCALE, SEED and load_text."""
     setup = nbformat.v4.new_code_cell(setup_code())
     setup.id = SETUP_ID
     setup.metadata.nbgrader = {"grade": False, "grade_id": "zth_setup", "locked": True,
                                "schema_version": 3, "solution": False}
     setup.metadata.editable = False
     setup.metadata.deletable = False
-    return [badge, setup]
+    return setup
+
+
+def _header(src: Source, folder: str) -> list:
+    badge = nbformat.v4.new_markdown_cell(
+        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        f"({colab_url(folder, src.name)})")
+    badge.id = "zth-badge"
+    return [badge, setup_cell()]
 
 
 def _with_header(src: Source, folder: str) -> nbformat.NotebookNode:
     nb = copy.deepcopy(src.notebook)
     title = nb.cells[:1] if nb.cells and nb.cells[0].cell_type == "markdown" else []
     nb.cells = title + _header(src, folder) + nb.cells[len(title):]
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+KERNEL = Path(__file__).with_name("kernel.py")
+GRADER_CELL = "zth-grader"   # id of the cells the grader puts first; never a student's
+
+
+def graded_template(src: Source) -> nbformat.NotebookNode:
+    """The notebook grading runs, before the student's answers go in: the exporter and
+    the hidden inputs (seeded from $ZTH_INPUTS_SEED) first, then the hidden tests'
+    helpers, then the exercise as students get it (setup cell, solution cells as
+    stubs) with every hidden test kept. It holds no solution code, so an answer cell
+    that a submission lacks runs the stub. No book configuration is read."""
+    nb = copy.deepcopy(src.notebook)
+    nb.cells = [setup_cell()] + nb.cells
+    cfg = Config()
+    cfg.ClearSolutions.code_stub = {"python": STUB}
+    nb, _ = ClearSolutions(config=cfg).preprocess(nb, {})
+    first = ["_zth_ns = {}\n"
+             f"exec({KERNEL.read_text()!r}, _zth_ns)\n"
+             "_zth_export, _zth_hidden = _zth_ns['_zth_export'], _zth_ns['_zth_hidden']\n"
+             "del _zth_ns"]
+    first.append("import os as _zth_os\n"
+                 f"_zth_in = _zth_hidden({src.inputs!r}, int(_zth_os.environ['ZTH_INPUTS_SEED']))"
+                 if src.inputs else "_zth_in = None")
+    if src.probes:
+        first.append(src.probes)
+    grader = [nbformat.v4.new_code_cell(code) for code in first]
+    for i, c in enumerate(grader):
+        c.id = f"{GRADER_CELL}-{i}"
+        c.metadata["zth_grader"] = True
+    nb.cells = grader + nb.cells
     nb.nbformat, nb.nbformat_minor = 4, 5
     return nb
 

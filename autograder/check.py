@@ -27,56 +27,15 @@ from pathlib import Path
 import torch
 
 MAX_EXPORT_BYTES = 64 * 2**20
-
-# The code the grader runs first in the student's kernel. It converts values to
-# plain JSON in the kernel; the grader trusts nothing but the JSON it reads back.
-EXPORTER = r'''
-def _zth_export(key, value):
-    """Record a value for the grader (grading only: this cell is not in your notebook)."""
-    import json, os, math
-    def plain(v, depth=0):
-        if depth > 20: raise ValueError("nested too deeply")
-        if callable(v) and depth == 0:
-            try:
-                v = v()
-            except BaseException as e:
-                if isinstance(e, (KeyboardInterrupt, SystemExit)): raise
-                return {"__error__": f"{type(e).__name__}: {e}"[:500]}
-        if v is None or isinstance(v, (bool, str)): return v
-        if isinstance(v, int): return int(v)
-        if isinstance(v, float):
-            return float(v) if math.isfinite(v) else {"__float__": repr(float(v))}
-        try:
-            import torch
-            if isinstance(v, torch.Tensor):
-                t = v.detach().cpu().to(torch.float64) if v.is_floating_point() else v.detach().cpu()
-                return {"__tensor__": plain(t.tolist(), depth + 1), "dtype": str(v.dtype)}
-        except ImportError:
-            pass
-        try:
-            import numpy as np
-            if isinstance(v, np.ndarray): return plain(v.tolist(), depth + 1)
-            if isinstance(v, np.generic): return plain(v.item(), depth + 1)
-        except ImportError:
-            pass
-        if isinstance(v, (list, tuple)): return [plain(u, depth + 1) for u in v]
-        if isinstance(v, dict): return {str(k): plain(u, depth + 1) for k, u in v.items()}
-        raise TypeError(f"cannot record a {type(v).__name__}")
-    try:
-        rec = {"k": str(key), "v": plain(value)}
-    except BaseException as e:
-        if isinstance(e, (KeyboardInterrupt, SystemExit)): raise
-        rec = {"k": str(key), "v": {"__error__": f"{type(e).__name__}: {e}"[:500]}}
-    with open(os.environ["ZTH_EXPORT"], "a", encoding="utf-8") as f:
-        f.write(json.dumps(rec) + "\n")
-'''
+STUDENT_TEXT = 200   # characters of student-produced text the feedback shows per task
 
 
 class Missing:
-    """A value the notebook did not record, or recorded as an exception."""
+    """A value the notebook did not record, or recorded as an exception. `raised` is
+    the student's exception text, if any: the feedback shows a bounded excerpt."""
 
-    def __init__(self, why: str):
-        self.why = why
+    def __init__(self, why: str, raised: str = ""):
+        self.why, self.raised = why, raised
 
     def __repr__(self):
         return f"Missing({self.why!r})"
@@ -87,7 +46,7 @@ def _decode(v):
         return [_decode(u) for u in v]
     if isinstance(v, dict):
         if "__error__" in v:
-            return Missing(f"your code raised {str(v['__error__'])[:300]}")
+            return Missing("your code raised an error", raised=str(v["__error__"])[:1000])
         if "__float__" in v:
             return float(v["__float__"]) if v["__float__"] in ("nan", "inf", "-inf") else Missing("bad float")
         if "__tensor__" in v:
@@ -100,17 +59,29 @@ def _decode(v):
 
 
 class Exports(dict):
-    """key -> plain value, from the JSON lines the kernel wrote; the last record wins."""
+    """key -> plain value, from the JSON lines the kernel wrote while one test cell
+    ran. A key recorded twice with different values is Missing: the hidden test
+    records each key once, so a second record is not the probe's."""
 
     @classmethod
-    def parse(cls, text: str) -> "Exports":
-        x = cls()
-        for line in text.splitlines()[:100_000]:
+    def parse(cls, text: str | list[str]) -> "Exports":
+        x, raw = cls(), {}
+        lines = text.splitlines() if isinstance(text, str) else text
+        for line in lines[:100_000]:
             try:
                 rec = json.loads(line)
-                x[str(rec["k"])] = _decode(rec["v"])
+                key, value = str(rec["k"]), rec["v"]
             except (ValueError, KeyError, TypeError, RecursionError):
                 continue   # a line the student's code mangled: ignore it
+            if key in raw and raw[key] != value:
+                x[key] = Missing("recorded more than once, with different values")
+                continue
+            raw[key] = value
+            if not isinstance(x.get(key), Missing):
+                try:
+                    x[key] = _decode(value)
+                except RecursionError:
+                    x[key] = Missing("nested too deeply")
         return x
 
     def __missing__(self, key):
@@ -139,33 +110,68 @@ def as_tensor(v) -> torch.Tensor | None:
 
 @dataclass
 class Checks:
-    """Collects the outcome of each comparison a task's check makes."""
+    """Collects the outcome of each comparison a task's check makes.
+
+    Student-produced text (an exception's message) appears in the messages only as
+    one excerpt per task of at most STUDENT_TEXT characters, type first: the first
+    failing key that raised shows it, the others say only that the code raised.
+
+    >>> t = Checks()
+    >>> t.true(1, "a count"), t.true(float("nan"), "nan"), t.true(2 > 1, "a comparison")
+    (False, False, True)
+    >>> t.fail(Missing("your code raised an error", "ValueError: " + "x" * 500), "grad")
+    False
+    >>> len(t.messages[-1]) < 260, t.messages[-1][:40]
+    (True, 'grad: your code raised ValueError: xxxxx')
+    """
     results: list[tuple[bool, str]] = field(default_factory=list)
+    shown: int = 0                  # characters of student text shown so far
 
     def _add(self, ok: bool, msg: str) -> bool:
         self.results.append((bool(ok), msg))
         return bool(ok)
 
+    def _missing(self, m: "Missing", what: str) -> bool:
+        if not m.raised:
+            return self._add(False, f"{what}: {m.why}")
+        room = STUDENT_TEXT - self.shown
+        if room < 20:
+            return self._add(False, f"{what}: your code raised {m.raised.split(':', 1)[0][:40]}")
+        excerpt = m.raised[:room] + ("..." if len(m.raised) > room else "")
+        self.shown += min(len(m.raised), room)
+        return self._add(False, f"{what}: your code raised {excerpt}")
+
     def true(self, cond, what: str, hint: str = "") -> bool:
+        """Passes only for the bool True, a verdict the check computed itself from the
+        exports: never pass an exported value here (a student can export True)."""
         if isinstance(cond, Missing):
-            return self._add(False, f"{what}: {cond.why}")
-        ok = cond is True or (isinstance(cond, (int, float)) and not isinstance(cond, bool) and bool(cond))
+            return self._missing(cond, what)
+        ok = cond is True
         return self._add(ok, f"{what}: ok" if ok else f"{what}: {hint or 'not as expected'}")
+
+    def fail(self, value, what: str, hint: str = "") -> bool:
+        """A failed check: the reason a Missing value gives, or else the hint."""
+        if isinstance(value, Missing):
+            return self._missing(value, what)
+        return self._add(False, f"{what}: {hint or 'not as expected'}")
 
     def equal(self, actual, expected, what: str, hint: str = "") -> bool:
         if isinstance(actual, Missing):
-            return self._add(False, f"{what}: {actual.why}")
+            return self._missing(actual, what)
         a, e = as_tensor(actual), as_tensor(expected)
         if a is not None and e is not None and not isinstance(expected, str):
             ok = a.shape == e.shape and bool(torch.equal(a, e))
         else:
-            ok = type(actual) is type(expected) and actual == expected
+            try:
+                ok = type(actual) is type(expected) and bool(actual == expected)
+            except Exception:     # a value whose comparison breaks: not equal
+                ok = False
         return self._add(ok, f"{what}: ok" if ok else f"{what}: {hint or 'not the expected value'}")
 
     def close(self, actual, expected, what: str, atol: float = 1e-6, rtol: float = 1e-5,
               hint: str = "") -> bool:
         if isinstance(actual, Missing):
-            return self._add(False, f"{what}: {actual.why}")
+            return self._missing(actual, what)
         a, e = as_tensor(actual), as_tensor(expected)
         if a is None:
             return self._add(False, f"{what}: expected a number or tensor, got {type(actual).__name__}")
@@ -173,6 +179,8 @@ class Checks:
             return self._add(False, f"{what}: shape {tuple(a.shape)} but {tuple(e.shape)} was expected")
         if not bool(torch.isfinite(a).all()):
             return self._add(False, f"{what}: contains nan or inf")
+        if e is None:
+            raise TypeError(f"{what}: the expected value is not numeric")
         ok = bool(torch.allclose(a, e, atol=atol, rtol=rtol))
         if ok:
             return self._add(True, f"{what}: ok")
@@ -203,11 +211,15 @@ def reference(chapter: str, scale: str = "grading") -> dict:
     return json.loads(path.read_text())
 
 
-def run_check(code: str, task: str, exports: Exports, chapter: str = "") -> Checks:
+def run_check(code: str, task: str, exports: Exports, chapter: str = "",
+              hidden=None) -> Checks:
     """Run the instructor's check code for `task` on the exports (trusted side).
-    The code sees torch, math, and reference(scale) for its chapter's records."""
+    The code sees torch, math, reference(scale) for its chapter's records, load_text
+    for the course data and `_zth_in`, the hidden inputs of this submission."""
+    from .data import load_text
     ns = {"torch": torch, "math": math, "__name__": f"zth_check_{task}",
-          "reference": lambda scale="grading": reference(chapter, scale)}
+          "reference": lambda scale="grading": reference(chapter, scale),
+          "load_text": load_text, "_zth_in": hidden}
     exec(compile(code, f"<check {task}>", "exec"), ns)
     t = Checks()
     ns["check"](exports, t)

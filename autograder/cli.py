@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from . import build as build_mod
-from .grade import Options, grade_folder
+from .grade import GradingError, Options, grade_folder
 from .report import write_csv, write_feedback
 from .source import chapters, read_source, source_path
 
@@ -57,8 +57,11 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit("generated notebooks differ from their source: run `python -m autograder build`")
     elif a.cmd == "reference":
         from . import reference
-        rec = reference.run(a.chapter, a.scale, [1337 + i for i in range(a.seeds)], a.device,
-                            sandbox=not a.no_sandbox, timeout=a.timeout)
+        try:
+            rec = reference.run(a.chapter, a.scale, [1337 + i for i in range(a.seeds)], a.device,
+                                sandbox=not a.no_sandbox, timeout=a.timeout)
+        except reference.ReferenceError as e:
+            sys.exit(str(e))
         print(f"wrote {reference.write(rec)}")
     elif a.cmd == "gradescope":
         from . import gradescope
@@ -88,7 +91,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"[{bar:<20}] {done:>3}/{total}  {r.student[:24]:<24} {r.total:g}/{r.max_score:g}"
                   f"  {r.status}  {r.seconds:.0f} s  {r.error[:60]}", flush=True)
 
-        results = grade_folder(a.assignment, a.submissions, a.out, a.jobs, opt, progress)
+        try:
+            results = grade_folder(a.assignment, a.submissions, a.out, a.jobs, opt, progress)
+        except GradingError as e:
+            sys.exit(str(e))
         a.out.mkdir(parents=True, exist_ok=True)
         write_csv(results, a.out / "grades.csv")
         write_feedback(results, a.out / "feedback")

@@ -4,18 +4,17 @@
 
 For each submitted notebook: read it (submission.read), put the student's answers
 into the instructor's notebook (submission.assemble), execute that in the sandbox
-(sandbox, runner), and score every task by running the instructor's check on the
-values the hidden tests exported (check). One result per file, saved as JSON as
+(execute, runner), and score every task by running the instructor's check on the
+values its hidden test exported while its test cell ran (check), on hidden inputs
+drawn for this file from the instructor's secret (secret, kernel). One result per file, saved as JSON as
 soon as it is known, so an interrupted batch resumes where it stopped.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,26 +28,19 @@ from pathlib import Path
 import nbformat
 
 from . import data, sandbox
-from .limits import Limits
-from .build import _header
-from .check import MAX_EXPORT_BYTES, Exports, run_check
+from .build import graded_template
+from .check import STUDENT_TEXT, Checks, Exports, run_check
+from .execute import Options, Run, execute
+from .kernel import _zth_hidden
+from .secret import load_secret, seed_for
 from .source import Source, read_source, source_path
 from .submission import Rejected, assemble, read, student_id
 
-RUNNER = Path(__file__).with_name("runner.py")
+__all__ = ["Options", "Result", "GradingError", "grade_file", "grade_folder", "prepare_data"]
 
 
-@dataclass
-class Options:
-    scale: str = "grading"          # ZTH_SCALE inside the notebook
-    cell_timeout: int = 120         # seconds per cell
-    timeout: int = 300              # seconds per notebook, kernel start included
-    sandbox: bool = True            # False only with --no-sandbox; recorded in every row
-    threads: int = 1                # torch/OpenMP threads per notebook
-    seed: int | None = None         # ZTH_SEED inside the notebook (None: the notebook's default)
-    gpu: bool = False               # let the notebook see CUDA devices (unsandboxed runs only)
-    memory: int = 4 * 2**30         # bytes of memory per notebook
-    pids: int = 512                 # processes and threads per notebook
+class GradingError(Exception):
+    """Grading cannot start (no sandbox, no secret): the CLI prints it and exits."""
 
 
 @dataclass
@@ -56,7 +48,7 @@ class Result:
     student: str
     file: str
     assignment: str
-    status: str                     # graded | partial | rejected | error
+    status: str                     # graded | partial | rejected | error | duplicate
     error: str = ""
     scores: dict[str, float] = field(default_factory=dict)
     points: dict[str, float] = field(default_factory=dict)
@@ -64,6 +56,8 @@ class Result:
     cell_errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     sandboxed: bool = True
+    inputs_seed: int | None = None  # the hidden inputs this file met (see secret.py)
+    limits: str = ""                # which resource limits held: cgroup v2 / v1 / rlimit
 
     @classmethod
     def failed(cls, src: Source, student: str, file: str, status: str, error: str,
@@ -72,6 +66,12 @@ class Result:
         return cls(student, file, src.name, status, error, sandboxed=sandboxed,
                    scores={t.name: 0.0 for t in src.tasks},
                    points={t.name: t.points for t in src.tasks})
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Result":
+        """A saved result; fields this version does not know are dropped."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
 
     @property
     def total(self) -> float:
@@ -95,114 +95,63 @@ def prepare_data(root: Path) -> Path:
     return folder
 
 
-def _execute(nb: nbformat.NotebookNode, job: Path, datadir: Path, opt: Options) -> str:
-    """Run the notebook in job/ (executed copy: job/out.ipynb); return a problem or ""."""
-    nbformat.write(nb, job / "run.ipynb")
-    shutil.copyfile(RUNNER, job / "runner.py")
-    (job / "exports.jsonl").write_text("")
-    env = {"ZTH_SCALE": opt.scale, "ZTH_EXPORT": "exports.jsonl",
-           "OMP_NUM_THREADS": str(opt.threads), "MKL_NUM_THREADS": str(opt.threads)}
-    if opt.seed is not None:
-        env["ZTH_SEED"] = str(opt.seed)
-    if not opt.gpu:
-        env["CUDA_VISIBLE_DEVICES"] = ""
-    argv = [sys.executable, "runner.py", "run.ipynb", "out.ipynb", str(opt.cell_timeout)]
-    if opt.sandbox:
-        cmd = sandbox.command(argv, job=job, data=datadir, env={**env, "ZTH_DATA_DIR": "/data"})
-        cwd, full_env = None, None
-    else:
-        cmd, cwd = argv, job
-        full_env = {**os.environ, **env, "ZTH_DATA_DIR": str(datadir),
-                    "ZTH_EXPORT": str(job / "exports.jsonl"), "MPLBACKEND": "Agg"}
-    log = open(job / "runner.log", "wb")
-    with log, Limits(job.name, memory=opt.memory, pids=opt.pids) as lim:
-        proc = subprocess.Popen(lim.prefix + cmd, cwd=cwd, env=full_env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+def run_submission(nb: nbformat.NotebookNode, src: Source, template: nbformat.NotebookNode,
+                   workroot: Path, datadir: Path, opt: Options,
+                   inputs_seed: int) -> tuple[Run, list[str]]:
+    """Assemble a submission into the graded template and execute it; return what the
+    run reported and notes about answer cells that were not found."""
+    nb, notes = assemble(nb, src, template)
+    return execute(nb, workroot, datadir, opt, inputs_seed), notes
+
+
+def score(src: Source, run: Run, inputs_seed: int) -> tuple[dict, dict]:
+    """(task -> fraction of its checks passed, task -> Checks) from a run's records.
+    Each task sees only what its own test cell recorded; a check that breaks on an
+    odd recorded value costs that task alone."""
+    fractions, checks = {}, {}
+    for task in src.tasks:
+        exports = Exports.parse(run.records(task.name))
+        hidden = _zth_hidden(src.inputs, inputs_seed) if src.inputs else None
         try:
-            proc.wait(timeout=opt.timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            lim.kill()
-            proc.wait()
-            return f"the notebook ran past the {opt.timeout} s time limit and was stopped"
-        oom = lim.oom_killed()
-    if oom:
-        return (f"the notebook used more than {opt.memory / 2**30:g} GiB of memory and was "
-                "stopped; what ran before that was graded")
-    if proc.returncode != 0:
-        with open(job / "runner.log", "rb") as f:
-            f.seek(max(0, f.seek(0, 2) - 2000))
-            tail = f.read().decode("utf-8", "replace").strip().splitlines()[-1:]
-        return (f"the notebook could not be run to the end (exit {proc.returncode}"
-                + (f": {tail[0][:200]}" if tail else "") + ")")
-    return ""
+            t = run_check(src.checks[task.name], task.name, exports, src.name, hidden)
+        except Exception as e:
+            print(f"warning: the check of {src.name}/{task.name} broke ({type(e).__name__}: "
+                  f"{e}); the task scores 0", file=sys.stderr, flush=True)
+            t = Checks()
+            t.fail(None, "your recorded values", "could not be checked (they have an "
+                   "unexpected type or shape; see the messages of your test cell)")
+        fractions[task.name], checks[task.name] = t.fraction, t
+    return fractions, checks
 
 
-INTERRUPTED = "a cell ran past the per-cell time limit and was interrupted; the notebook went on"
-
-
-def _cell_errors(path: Path) -> tuple[dict[str, str], str, str]:
-    """From the executed notebook, for feedback only (untrusted): the errors shown in
-    test cells by task, the runner's problem if it did not finish ("" if it did), and a
-    note if some cell was interrupted by the per-cell time limit ("" if none)."""
-    if not path.is_file() or path.stat().st_size > 64 * 2**20:
-        return {}, "", ""
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:
-        return {}, "", ""
-    errors, interrupted = {}, ""
-    for cell in nb.cells:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        for out in cell.get("outputs", []):
-            if out.get("output_type") != "error":
-                continue
-            if out.get("ename") == "KeyboardInterrupt":
-                interrupted = INTERRUPTED
-            if gid.startswith("test_"):
-                errors[gid[5:]] = f"{out.get('ename', '')}: {out.get('evalue', '')}"[:500]
-    status = str(nb.metadata.get("zth_run", {}).get("status", ""))
-    return errors, "" if status == "ok" else status, interrupted
-
-
-def run_submission(nb: nbformat.NotebookNode, src: Source, workroot: Path, datadir: Path,
-                   opt: Options) -> tuple[Exports, str, dict[str, str], str]:
-    """Assemble and execute a notebook; return (exports, problem, test-cell errors,
-    interrupted): the problem says why the notebook did not run to the end, and
-    interrupted that a cell hit the per-cell time limit and the notebook went on
-    (each "" if not)."""
-    nb = assemble(nb, src, _header(src, "exercises"))
-    job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
-    try:
-        problem = _execute(nb, job, datadir, opt)
-        executed = job / "out.ipynb"
-        exports_file = job / "exports.jsonl"
-        size = exports_file.stat().st_size if exports_file.is_file() else 0
-        if size > MAX_EXPORT_BYTES:
-            raise Rejected("the notebook wrote more grading data than allowed")
-        exports = Exports.parse(exports_file.read_text("utf-8", "replace") if size else "")
-        cell_errors, run_status, interrupted = _cell_errors(executed)
-        return exports, problem or run_status, cell_errors, interrupted
-    finally:
-        shutil.rmtree(job, ignore_errors=True)
+def _excerpt(etype: str, msg: str, room: int) -> str:
+    """An exception shown in a test cell, type first, at most `room` characters of text."""
+    text = f"{etype}: {msg}" if msg else etype
+    return text if len(text) <= room else text[:max(room, len(etype))] + "..."
 
 
 def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: Path,
-               opt: Options) -> Result:
+               opt: Options, template: nbformat.NotebookNode, secret: bytes) -> Result:
     res = Result(student, str(path), src.name, "graded", sandboxed=opt.sandbox,
                  points={t.name: t.points for t in src.tasks})
     start = time.monotonic()
     try:
-        exports, problem, res.cell_errors, interrupted = run_submission(read(path), src, workroot,
-                                                                        datadir, opt)
+        nb = read(path)
+        res.inputs_seed = seed_for(secret, src.name, path.read_bytes())
+        run, notes = run_submission(nb, src, template, workroot, datadir, opt, res.inputs_seed)
+        res.limits = run.limits
+        fractions, checks = score(src, run, res.inputs_seed)
+        errors = run.errors()
         for task in src.tasks:
-            t = run_check(src.checks[task.name], task.name, exports, src.name)
-            res.scores[task.name] = round(task.points * t.fraction, 2)
+            t = checks[task.name]
+            res.scores[task.name] = round(task.points * fractions[task.name], 2)
             res.messages[task.name] = t.messages
-        if problem:
+            if task.name in errors:
+                res.cell_errors[task.name] = _excerpt(*errors[task.name],
+                                                      max(0, STUDENT_TEXT - t.shown))
+        if run.problem:
             res.status = "partial"
-        res.error = problem or interrupted
+        res.error = "; ".join(filter(None, [run.problem or run.interrupted, *notes]))
     except Rejected as e:
         res = Result.failed(src, student, str(path), "rejected", str(e), opt.sandbox)
     except Exception as e:  # a grader bug: say so, keep going with the batch
@@ -257,9 +206,11 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
     """Grade every file in folder; results go to out/results/*.json (resumable)."""
     opt = opt or Options()
     if opt.sandbox and (why := sandbox.available()):
-        raise SystemExit(f"the sandbox cannot start here ({why}). Install bubblewrap, or pass "
-                         "--no-sandbox to run student code unconfined (recorded in every row).")
+        raise GradingError(f"the sandbox cannot start here ({why}). Install bubblewrap, or pass "
+                           "--no-sandbox to run student code unconfined (recorded in every row).")
     src = read_source(source_path(assignment))
+    template = graded_template(src)
+    secret = load_secret()
     store = out / "results"
     store.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="zth-grade-"))
@@ -269,10 +220,13 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
         path, folder_name = item
         saved = store / f"{_key(path)}.json"
         if saved.is_file():
-            return Result(**json.loads(saved.read_text()))
+            try:
+                return Result.from_json(json.loads(saved.read_text()))
+            except (ValueError, TypeError):
+                pass                        # unreadable or from another version: re-grade
         try:
             student = student_id(path.name, assignment, folder_name)
-            res = grade_file(path, src, student, work, datadir, opt)
+            res = grade_file(path, src, student, work, datadir, opt, template, secret)
         except Rejected as e:
             res = Result.failed(src, "?", str(path), "rejected", str(e), opt.sandbox)
         tmp = saved.with_suffix(".tmp")

@@ -17,7 +17,9 @@ import zipfile
 from pathlib import Path
 
 from . import sandbox
+from .build import graded_template
 from .grade import Options, Result, grade_file, prepare_data
+from .secret import load_secret
 from .source import ROOT, read_source, source_path
 
 SETUP = """#!/usr/bin/env bash
@@ -77,7 +79,8 @@ def run(assignment: str, root: Path) -> dict:
         # namespaces are available we still add the bubblewrap sandbox.
         opt = Options(sandbox=sandbox.available() is None)
         work = Path(tempfile.mkdtemp(prefix="zth-gs-"))
-        r = grade_file(notebooks[0], src, "submission", work, prepare_data(work), opt)
+        r = grade_file(notebooks[0], src, "submission", work, prepare_data(work), opt,
+                       graded_template(src), load_secret(create=False))
         out = results_json(r)
         if len(notebooks) > 1:
             out["output"] = (f"{len(notebooks)} notebooks were submitted; graded "

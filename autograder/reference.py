@@ -24,12 +24,17 @@ from pathlib import Path
 import nbformat
 import torch
 
-from .check import RECORDS, Missing
+from .build import graded_template
+from .check import RECORDS, Exports, Missing
 from .grade import Options, prepare_data, run_submission
 from .source import ROOT, read_source, source_path
 
 
 CPU_THREADS = 1   # the course's small models train fastest on one thread
+
+
+class ReferenceError(Exception):
+    """A reference run that cannot be made or recorded; the CLI prints it."""
 
 
 def device_name(device: str) -> str:
@@ -53,9 +58,10 @@ def summarize(runs: list[dict]) -> dict:
 def run(chapter: str, scale: str, seeds: list[int], device: str = "cpu",
         sandbox: bool = True, timeout: int = 3600) -> dict:
     if device == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("--device cuda: no CUDA device is visible here")
+        raise ReferenceError("--device cuda: no CUDA device is visible here")
     src = read_source(source_path(chapter))
     nb = nbformat.read(ROOT / "solutions" / f"{chapter}.ipynb", as_version=4)
+    template = graded_template(src)
     work = Path(tempfile.mkdtemp(prefix="zth-ref-"))
     datadir = prepare_data(work)
     runs = []
@@ -65,15 +71,16 @@ def run(chapter: str, scale: str, seeds: list[int], device: str = "cpu",
                           sandbox=sandbox and device == "cpu", gpu=device == "cuda",
                           threads=CPU_THREADS if device == "cpu" else torch.get_num_threads())
             start = time.monotonic()
-            exports, problem, errors, interrupted = run_submission(nb, src, work, datadir, opt)
+            run, _ = run_submission(nb, src, template, work, datadir, opt, inputs_seed=seed)
             wall = time.monotonic() - start
-            if problem or interrupted or errors:
-                raise SystemExit(f"{chapter} at scale {scale}, seed {seed}: "
-                                 f"{problem or interrupted} {errors}")
+            if run.problem or run.interrupted or run.errors():
+                raise ReferenceError(f"{chapter} at scale {scale}, seed {seed}: "
+                                     f"{run.problem or run.interrupted} {run.errors()}")
+            exports = Exports.parse([line for t in src.tasks for line in run.records(t.name)])
             values = {k: v for k, v in exports.items() if k.startswith("record/")}
             bad = [k for k, v in values.items() if isinstance(v, Missing)]
             if not values or bad:
-                raise SystemExit(f"{chapter}: the solution recorded no usable record/ values {bad}")
+                raise ReferenceError(f"{chapter}: the solution recorded no usable record/ values {bad}")
             values = {k: (v.tolist() if isinstance(v, torch.Tensor) else v) for k, v in values.items()}
             runs.append({"seed": seed, "wall_s": round(wall, 1), "values": values})
             print(f"{chapter} {scale} seed {seed}: {wall:.1f} s  "

@@ -21,6 +21,12 @@ Cells are marked with `# %%`, and the header of a cell says what it is:
                                         notebook. Names start with _zth_.
     # %% checks                         trusted helpers shared by every check cell
                                         of the chapter (run before each check)
+    # %% inputs                         the hidden inputs, drawn from `rng` (a
+                                        random.Random seeded per submission from
+                                        the instructor's secret): the names it
+                                        defines are `_zth_in.NAME` in the probes
+                                        (in the kernel) and in the checks (in the
+                                        grader), so each input is written once
     # %% include="names_data" block_size=8
                                         code shared by chapters: the cell's body
                                         (which must be empty) becomes the file
@@ -43,7 +49,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "autograder" / "source"
 INCLUDE_DIR = SOURCE_DIR / "include"
-FLAGS = {"locked", "probes", "checks"}           # header words without a value
+FLAGS = {"locked", "probes", "checks", "inputs"}           # header words without a value
 SCHEMA = 3
 
 
@@ -60,6 +66,7 @@ class Source:
     tasks: list[Task] = field(default_factory=list)
     checks: dict[str, str] = field(default_factory=dict)   # task name -> checker code
     probes: str = ""                            # hidden-test helpers, run first when grading
+    inputs: str = ""                            # code drawing the hidden inputs from `rng`
 
     @property
     def max_score(self) -> float:
@@ -111,7 +118,7 @@ def read_source(path: str | Path) -> Source:
     text = jupytext.read(path, fmt="py:percent")
     src = Source(name=path.stem, notebook=nbformat.v4.new_notebook())
     seen: set[str] = set()
-    cells, probes, common = [], [], []
+    cells, probes, common, inputs = [], [], [], []
     for cell in text.cells:
         meta = {k: v for k, v in cell.metadata.items() if k != "lines_to_next_cell"}
         if "incorrectly_encoded_metadata" in meta:
@@ -129,6 +136,9 @@ def read_source(path: str | Path) -> Source:
                                  "empty; its code comes from the included file")
             params = {k: v for k, v in meta.items() if k != "include" and k not in FLAGS}
             cell.source = include(meta["include"], params, f"{path.name}: ")
+        if "inputs" in meta:
+            inputs.append(cell.source)
+            continue
         if "probes" in meta or "checks" in meta:
             (probes if "probes" in meta else common).append(cell.source)
             continue
@@ -166,6 +176,7 @@ def read_source(path: str | Path) -> Source:
         cells.append(new)
     src.notebook.cells = cells
     src.probes = "\n\n\n".join(probes)
+    src.inputs = "\n\n\n".join(inputs)
     if common:
         src.checks = {k: "\n\n\n".join(common + [v]) for k, v in src.checks.items()}
     missing = {t.name for t in src.tasks} - set(src.checks)

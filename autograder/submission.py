@@ -1,6 +1,6 @@
 """Take in a submitted notebook: who it belongs to, whether it is readable, and the
-notebook the grader will actually run (the student's answers in the instructor's
-frame: tests restored, hidden tests put back, the exporter cell first).
+notebook the grader will actually run (the student's answers in the exercise's
+frame: tests restored, hidden tests put back, the grader's cells first).
 
 >>> student_id("Copy of 01_micrograd.ipynb", "01_micrograd", folder="alice")
 'alice'
@@ -16,7 +16,6 @@ from pathlib import Path
 
 import nbformat
 
-from .check import EXPORTER
 from .source import Source
 
 MAX_BYTES = 400 * 2**20
@@ -79,62 +78,86 @@ def read(path: Path) -> nbformat.NotebookNode:
 
 def _gid(cell) -> str | None:
     nbg = cell.get("metadata", {}).get("nbgrader", {})
-    return nbg.get("grade_id") if isinstance(nbg, dict) else None
+    gid = nbg.get("grade_id") if isinstance(nbg, dict) else None
+    return gid if isinstance(gid, str) else None
 
 
-def assemble(sub: nbformat.NotebookNode, src: Source, header: list) -> nbformat.NotebookNode:
-    """The notebook to run: the exporter and the hidden tests' helpers (src.probes),
-    then the instructor's cells in the instructor's order, the student's code in each
-    solution cell (and in unlocked cells they edited), and the student's own extra
-    cells after the cell they followed."""
+def _code(cell) -> str:
+    s = cell.get("source", "")
+    return "".join(map(str, s)) if isinstance(s, list) else str(s)
+
+
+def _copy_of(cell):
+    """A student's extra cell, source only (no outputs, no metadata)."""
+    return (nbformat.v4.new_code_cell(_code(cell)) if cell.get("cell_type") == "code"
+            else nbformat.v4.new_markdown_cell(_code(cell)))
+
+
+def assemble(sub: nbformat.NotebookNode, src: Source,
+             template: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The notebook to run, and notes for the student about answer cells not found.
+
+    `template` is build.graded_template(src): the grader's own cells first, then the
+    exercise with its stubs and every hidden test. A student's cell replaces the code
+    of a template cell only where the student may edit it (a solution cell, matched by
+    its nbgrader grade_id, or by its cell id where the metadata was stripped; an
+    unlocked plain code cell, by its id). Test, locked and grader cells always come from
+    the template, whatever the submission holds. An answer cell the submission lacks
+    runs the exercise's stub: the notebook that runs never holds solution code. The
+    student's other cells stay where they were, after the template cell they followed.
+    """
     other = sub.get("metadata", {}).get("zth", {}).get("assignment")
     if other and other != src.name:
         raise Rejected(f"this is a notebook of assignment {other!r}, not {src.name!r}")
-    template = header + list(src.notebook.cells)
-    by_key = {}                            # grade_id or cell id -> template key
-    for c in template:
+    grader = [c for c in template.cells if c.metadata.get("zth_grader")]
+    cells = [c for c in template.cells if not c.metadata.get("zth_grader")]
+    solution, editable, by_gid, by_id = set(), set(), {}, {}
+    for c in cells:
+        nbg = c.metadata.get("nbgrader", {})
         key = _gid(c) or c.get("id")
-        by_key[key] = key
+        if nbg.get("solution"):
+            solution.add(key)
+        if c.cell_type == "code" and (nbg.get("solution") or not (nbg.get("locked") or nbg.get("grade"))):
+            editable.add(key)
+        if _gid(c):
+            by_gid[_gid(c)] = key
         if c.get("id"):
-            by_key[c["id"]] = key          # a notebook whose nbgrader metadata was stripped
+            by_id[c["id"]] = key
     mine: dict[str, object] = {}           # template key -> the student's cell
     extras: dict[str | None, list] = {}    # template key they follow -> extra cells
     last = None
     for cell in sub.cells:
-        key = by_key.get(_gid(cell)) or by_key.get(cell.get("id"))
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown"):
+            continue
+        gid = _gid(cell)
+        key = by_gid.get(gid) if gid else by_id.get(cell.get("id"))
+        if key is not None and key in solution and cell.get("cell_type") != "code":
+            key = None                     # a markdown cell labelled as an answer: extra
         if key is not None and key not in mine:
             mine[key] = cell
             last = key
-        elif cell.get("cell_type") in ("code", "markdown"):
+        elif key is None or key in editable:
             extras.setdefault(last, []).append(cell)
-    solution_keys = {_gid(c) for c in src.notebook.cells if c.metadata.get("nbgrader", {}).get("solution")}
-    if not solution_keys & set(mine):
+    if not solution & set(mine):
         raise Rejected("none of the answer cells of this assignment was found (the nbgrader "
                        "metadata is missing): copy your answers into a fresh copy of the exercise")
-
-    def code(cell) -> str:
-        s = cell.get("source", "")
-        return "".join(s) if isinstance(s, list) else str(s)
-
-    def copy_of(cell):   # a student's extra cell, source only
-        return (nbformat.v4.new_code_cell(code(cell)) if cell.get("cell_type") == "code"
-                else nbformat.v4.new_markdown_cell(code(cell)))
-
-    cells = [nbformat.v4.new_code_cell(EXPORTER)]
-    if src.probes:                         # the hidden tests' shared helpers
-        cells.append(nbformat.v4.new_code_cell(src.probes))
-    cells += [copy_of(c) for c in extras.get(None, [])]
-    for cell in template:
+    out = [copy.deepcopy(c) for c in grader]
+    out += [_copy_of(c) for c in extras.get(None, [])]
+    for cell in cells:
         key = _gid(cell) or cell.get("id")
         new = copy.deepcopy(cell)
-        nbg = cell.metadata.get("nbgrader", {})
-        editable = not nbg.get("locked") and not nbg.get("grade")
-        if key in mine and editable and cell.cell_type == "code":
-            new.source = code(mine[key])
-        cells.append(new)
-        cells += [copy_of(c) for c in extras.get(key, [])]
-    for i, c in enumerate(cells):
+        if key in mine and key in editable:
+            new.source = _code(mine[key])
+        out.append(new)
+        out += [_copy_of(c) for c in extras.get(key, [])]
+    for i, c in enumerate(out):
         c.id = f"run-{i}"
         c.pop("outputs", None) if c.cell_type != "code" else c.update(outputs=[], execution_count=None)
-    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(src.notebook.metadata))
-    return nb
+    nb = nbformat.v4.new_notebook(cells=out, metadata=copy.deepcopy(template.metadata))
+    notes = []
+    missing = sorted(solution - set(mine))
+    if missing:
+        notes.append("answer cell" + ("s " if len(missing) > 1 else " ") + ", ".join(missing)
+                     + " not found in your notebook (its nbgrader metadata was lost, or it was "
+                     "deleted): the exercise's empty version ran in its place")
+    return nb, notes

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from autograder import source
-from autograder.build import _header
+from autograder.build import graded_template
 from autograder.check import Exports, run_check
 from autograder.source import read_source
 from autograder.submission import assemble
@@ -105,7 +105,13 @@ def test_probes_run_only_in_the_graded_notebook_and_checks_share_helpers(tmp_pat
     src = read_source(write(tmp_path, SHARED))
     assert all("def _zth_twice" not in c.source for c in src.notebook.cells)
     assert "def _zth_twice" in src.probes
-    run = assemble(src.notebook, src, _header(src, "exercises"))
+    sol = graded_template(src)
+    sol.cells = [c for c in sol.cells if not c.metadata.get("zth_grader")]
+    for c in sol.cells:                     # a submission: the solution in every answer cell
+        if c.metadata.get("nbgrader", {}).get("solution"):
+            c.source = "def double(x):\n    return 2 * x"
+    run, notes = assemble(sol, src, graded_template(src))
+    assert not notes
     sources = [c.source for c in run.cells]
     first_student = next(i for i, c in enumerate(sources) if "def double" in c)
     assert sum("def _zth_twice" in c for c in sources[:first_student]) == 1
