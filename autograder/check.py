@@ -91,14 +91,14 @@ class Exports(dict):
 def _numeric(v, depth=0) -> bool:
     if isinstance(v, (list, tuple)):
         return depth < 64 and all(_numeric(u, depth + 1) for u in v)
-    return isinstance(v, (int, float, torch.Tensor))
+    return isinstance(v, (int, float, torch.Tensor)) and not isinstance(v, bool)
 
 
 def as_tensor(v) -> torch.Tensor | None:
     """v as a float64 tensor, or None if it is not numeric (nested strings, dicts...).
 
-    >>> as_tensor([["", {}]]) is None, as_tensor([[1, 2]]).shape
-    (True, torch.Size([1, 2]))
+    >>> as_tensor([["", {}]]) is None, as_tensor([[1, 2]]).shape, as_tensor([True])
+    (True, torch.Size([1, 2]), None)
     """
     if not _numeric(v):
         return None

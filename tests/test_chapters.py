@@ -1,16 +1,20 @@
-"""Every chapter, end to end through the real grading command: the solution scores
-full marks, the untouched exercise scores zero on every task (and still runs), and
-each typical wrong answer loses points on exactly the tasks it breaks."""
+"""Every chapter, end to end through the real grading command, in one batch per chapter:
+the solution scores full marks, the untouched exercise scores zero on every task (and
+still runs), each typical wrong answer loses points on exactly the tasks it breaks,
+each correct answer written another way gets full marks, and each attack on assembly
+or on the kernel (tests/attacks.py) gains nothing."""
 import json
 import subprocess
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 import pytest
 
+import attacks
+from alternatives import ALTERNATIVES
 from autograder.build import build
+from autograder.check import STUDENT_TEXT
 from autograder.source import chapters, read_source, source_path
 from mutants import MUTANTS
 
@@ -25,29 +29,49 @@ def apply(mutant, nb):
     return nb
 
 
-@lru_cache(maxsize=None)
-def graded(chapter, tmp=Path("/tmp") / "zth-test-grading"):
-    """Grade solution, exercise and every mutant of a chapter in one batch, through
-    `python -m autograder grade`; return {submission name: CSV-derived result}."""
-    subs = tmp / chapter / "subs"
-    out = tmp / chapter / "out"
-    subprocess.run(["rm", "-rf", str(tmp / chapter)], check=True)
-    subs.mkdir(parents=True)
-    sol = nbformat.read(ROOT / "solutions" / f"{chapter}.ipynb", 4)
-    (subs / f"solution_{chapter}.ipynb").write_text(nbformat.writes(sol))
-    (subs / f"exercise_{chapter}.ipynb").write_bytes((ROOT / "exercises" / f"{chapter}.ipynb").read_bytes())
-    for i, m in enumerate(MUTANTS.get(chapter, [])):
-        nb = apply(m, nbformat.read(ROOT / "solutions" / f"{chapter}.ipynb", 4))
-        (subs / f"mutant{i}_{chapter}.ipynb").write_text(nbformat.writes(nb))
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", chapter, str(subs),
-                           "-o", str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = {}
-    for f in (out / "results").glob("*.json"):
-        r = json.loads(f.read_text())
-        results[r["student"]] = r
-    assert (out / "grades.csv").is_file()
-    return results
+def solution(chapter):
+    return nbformat.read(ROOT / "solutions" / f"{chapter}.ipynb", 4)
+
+
+def exercise(chapter):
+    return nbformat.read(ROOT / "exercises" / f"{chapter}.ipynb", 4)
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """graded(chapter) -> {submission name: result}: solution, exercise, every mutant,
+    alternative and attack of the chapter, graded in one batch by `python -m autograder
+    grade --jobs 2` (once per chapter and session)."""
+    cache = {}
+
+    def grade(chapter):
+        if chapter in cache:
+            return cache[chapter]
+        tmp = tmp_path_factory.mktemp(f"grade-{chapter}")
+        subs, out = tmp / "subs", tmp / "out"
+        subs.mkdir()
+        files = {"solution": nbformat.writes(solution(chapter)),
+                 "exercise": (ROOT / "exercises" / f"{chapter}.ipynb").read_text()}
+        for i, m in enumerate(MUTANTS.get(chapter, [])):
+            files[f"mutant{i}"] = nbformat.writes(apply(m, solution(chapter)))
+        for i, a in enumerate(ALTERNATIVES.get(chapter, [])):
+            files[f"alternative{i}"] = nbformat.writes(a.apply(solution(chapter)))
+        for name, nb in attacks.attacks(exercise(chapter)).items():
+            files[f"attack-{name}"] = attacks.dumps(nb)
+        for name, text in files.items():
+            (subs / f"{name}_{chapter}.ipynb").write_text(text)
+        proc = subprocess.run([sys.executable, "-m", "autograder", "grade", chapter, str(subs),
+                               "-o", str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        results = {}
+        for f in (out / "results").glob("*.json"):
+            r = json.loads(f.read_text())
+            results[r["student"]] = r
+        assert (out / "grades.csv").is_file()
+        cache[chapter] = results
+        return results
+
+    return grade
 
 
 @pytest.mark.parametrize("chapter", chapters())
@@ -57,7 +81,7 @@ def test_generated_notebooks_are_fresh(chapter):
 
 
 @pytest.mark.parametrize("chapter", chapters())
-def test_solution_scores_full_marks(chapter):
+def test_solution_scores_full_marks(chapter, graded):
     r = graded(chapter)["solution"]
     assert r["status"] == "graded", r["error"]
     lost = {t: r["messages"][t] for t in r["points"] if r["scores"][t] != r["points"][t]}
@@ -66,7 +90,7 @@ def test_solution_scores_full_marks(chapter):
 
 
 @pytest.mark.parametrize("chapter", chapters())
-def test_untouched_exercise_scores_zero_and_runs(chapter):
+def test_untouched_exercise_scores_zero_and_runs(chapter, graded):
     r = graded(chapter)["exercise"]
     assert r["status"] == "graded", r["error"]     # it executed to the end
     assert set(r["scores"]) == {t.name for t in read_source(source_path(chapter)).tasks}
@@ -80,7 +104,7 @@ def test_exercise_stops_at_first_task_with_clear_message(chapter, tmp_path, monk
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     monkeypatch.setenv("ZTH_SCALE", "grading")
-    nb = nbformat.read(ROOT / "exercises" / f"{chapter}.ipynb", 4)
+    nb = exercise(chapter)
     client = NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     with pytest.raises(CellExecutionError) as err:
@@ -93,11 +117,50 @@ def test_exercise_stops_at_first_task_with_clear_message(chapter, tmp_path, monk
     assert first_task <= nb.cells.index(failed[0]) <= first_test, "it should stop at the first task"
 
 
+def _ids(table):
+    return [f"{c}-{'-'.join(str(x).split())}" for c in table for x in table[c]]
+
+
 @pytest.mark.parametrize("chapter,index", [(c, i) for c in MUTANTS for i in range(len(MUTANTS[c]))],
-                         ids=[f"{c}-{m.name}" for c in MUTANTS for m in MUTANTS[c]])
-def test_wrong_answer_loses_exactly_its_tasks(chapter, index):
+                         ids=_ids(MUTANTS))
+def test_wrong_answer_loses_exactly_its_tasks(chapter, index, graded):
     m = MUTANTS[chapter][index]
     r = graded(chapter)[f"mutant{index}"]
     assert r["status"] == "graded", r["error"]
     lost = {t for t in r["points"] if r["scores"][t] < r["points"][t]}
     assert lost == set(m.breaks), f"{m.name}: lost points on {sorted(lost)}, expected {sorted(m.breaks)}"
+
+
+@pytest.mark.parametrize("chapter,index",
+                         [(c, i) for c in ALTERNATIVES for i in range(len(ALTERNATIVES[c]))],
+                         ids=_ids(ALTERNATIVES))
+def test_correct_answer_written_another_way_gets_full_marks(chapter, index, graded):
+    a = ALTERNATIVES[chapter][index]
+    r = graded(chapter)[f"alternative{index}"]
+    assert r["status"] == "graded", r["error"]
+    lost = {t: [m for m in r["messages"][t] if not m.endswith(": ok")]
+            for t in r["points"] if r["scores"][t] != r["points"][t]}
+    assert not lost, f"{a.name}: {lost}"
+
+
+ATTACKS = ["onlyonecell", "stripped", "relabelled", "exporttrue", "exportnan", "hookappend",
+           "jsonpatch", "leak"]
+
+
+@pytest.mark.parametrize("chapter", chapters())
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_attack_on_the_exercise_gains_nothing(chapter, attack, graded):
+    r = graded(chapter)[f"attack-{attack}"]
+    assert r["status"] in ("graded", "partial"), r["error"]
+    assert all(v == 0 for v in r["scores"].values()), (r["scores"], r["messages"])
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_feedback_carries_a_bounded_excerpt_of_student_text(chapter, graded):
+    """The LEAK attack raises 3,000 characters from every stub; each task's feedback
+    carries at most STUDENT_TEXT of them."""
+    r = graded(chapter)["attack-leak"]
+    for task in r["points"]:
+        text = "".join(r["messages"].get(task, [])) + r["cell_errors"].get(task, "")
+        assert text.count(attacks.LEAK) <= STUDENT_TEXT, (task, text.count(attacks.LEAK))
+    assert r["error"].count(attacks.LEAK) <= STUDENT_TEXT
