@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     g.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")
     g.add_argument("--no-sandbox", action="store_true",
                    help="run student code without the sandbox (recorded in every row)")
+    g.add_argument("--allow-no-process-limit", action="store_true",
+                   help="grade even where no process limit can hold (no cgroup, not root)")
 
     r = sub.add_parser("reference", help="record a reference run of a chapter's solution")
     r.add_argument("chapter")
@@ -68,7 +70,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote {gradescope.bundle(a.assignment, a.out or Path(f'{a.assignment}_gradescope.zip'))}")
     elif a.cmd == "gradescope-run":
         from . import gradescope
-        out = gradescope.run(a.assignment, a.root)
+        try:
+            out = gradescope.run(a.assignment, a.root)
+        except gradescope.Unsafe as e:
+            sys.exit(f"not graded: {e}")
         print(f"score {out['score']}")
     elif a.cmd == "list":
         for name in chapters():
@@ -81,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         if not a.submissions.is_dir():
             sys.exit(f"{a.submissions} is not a folder")
         opt = Options(scale=a.scale, timeout=a.timeout, cell_timeout=a.cell_timeout,
-                      sandbox=not a.no_sandbox)
+                      sandbox=not a.no_sandbox, allow_no_process_limit=a.allow_no_process_limit)
         # one torch thread per notebook: exercise models are small, and threads beyond
         # the cores per job made them much slower when jobs share the CPU
         opt.threads = 1

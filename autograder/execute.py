@@ -1,9 +1,13 @@
-"""Execute one assembled notebook in the sandbox and collect what its test cells recorded.
+"""Execute one assembled notebook in isolation and collect what its test cells recorded.
 
-The notebook runs under runner.py in a fresh job folder, inside bubblewrap (sandbox)
-and a cgroup (limits). The runner reports through a pipe that only it holds: for
-each cell, the records the kernel exported while that cell ran. Nothing is read back
-from the job folder, which student code could have filled with links or forged files.
+The notebook runs under runner.py in a fresh job folder, inside bubblewrap or, where
+bubblewrap cannot start and the grader is root, under privilege separation (see
+sandbox.py), in a cgroup (limits) and, as root, under a uid of its own with rlimits.
+The runner reports through a pipe that only it holds: for each cell, the records the
+kernel exported while that cell ran. Nothing is ever read back from the job folder
+(no open() of any path in it), which student code could have filled with links or
+forged files; the folder is a tmpfs that dies with the sandbox, or a host folder
+removed afterwards.
 
 >>> r = Run(cells=[{"grade_id": "test_a", "records": ['{"k": "x", "v": 1}'], "error": None}])
 >>> r.records("a")
@@ -21,12 +25,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from . import sandbox
+from .sandbox import JOB_SIZE
 from .limits import Limits
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -46,6 +52,10 @@ class Options:
     gpu: bool = False               # let the notebook see CUDA devices (unsandboxed runs only)
     memory: int = 4 * 2**30         # bytes of memory per notebook
     pids: int = 512                 # processes and threads per notebook
+    disk: int = JOB_SIZE            # bytes of the job folder (a tmpfs; /tmp gets as much)
+    isolation: str = "auto"         # bubblewrap | privilege separation | none; auto: preflight()
+    allow_no_process_limit: bool = False   # grade even where no process limit can hold
+    hide: tuple = ()                # host folders a privilege-separated run must not see
 
 
 @dataclass
@@ -55,6 +65,7 @@ class Run:
     problem: str = ""               # why the notebook did not run to the end ("" if it did)
     interrupted: str = ""           # INTERRUPTED if some cell hit the per-cell limit
     limits: str = ""                # which limits held: "cgroup v2", "cgroup v1" or "rlimit"
+    isolation: str = ""             # "bubblewrap", "privilege separation" or "none"
 
     def records(self, task: str) -> list[str]:
         """The JSON lines the kernel exported while the test cell of `task` ran."""
@@ -116,20 +127,96 @@ def _parse(report: bytes, overflow: bool) -> Run:
     return run
 
 
+class Unsafe(RuntimeError):
+    """Student code cannot be run safely here (no isolation, or no process limit)."""
+
+
+_slots_lock = threading.Lock()
+_busy: set[int] = set()
+
+
+def _take_slot() -> int:
+    """A number no other running job holds: the job's host uid is sandbox.host_uid(slot)."""
+    with _slots_lock:
+        slot = min(set(range(len(_busy) + 1)) - _busy)
+        _busy.add(slot)
+        return slot
+
+
+def _free_slot(slot: int) -> None:
+    with _slots_lock:
+        _busy.discard(slot)
+
+
+def preflight(opt: Options) -> str:
+    """Decide, once per batch, the isolation student code gets here (stored in
+    opt.isolation) and check that a process limit holds; raises Unsafe if neither
+    bubblewrap nor privilege separation can run (and opt.sandbox asks for one), or if
+    no process limit can hold and opt.allow_no_process_limit is not set."""
+    if opt.isolation == "auto":
+        try:
+            opt.isolation = sandbox.isolation(opt.sandbox)
+        except sandbox.SandboxUnavailable as e:
+            raise Unsafe(str(e)) from None
+    with Limits("probe", memory=opt.memory, pids=opt.pids) as lim:
+        kind = lim.kind
+    per_uid = opt.isolation != sandbox.NONE and sandbox.host_uid(0) is not None
+    if kind == "rlimit" and not per_uid and not opt.allow_no_process_limit:
+        raise Unsafe("no process limit can hold here (no cgroup, and the grader is not root "
+                     "so student code cannot get a uid of its own for RLIMIT_NPROC): a fork "
+                     "bomb would reach the whole machine. Pass --allow-no-process-limit to "
+                     "grade anyway.")
+    return opt.isolation
+
+
 def execute(nb: nbformat.NotebookNode, workroot: Path, datadir: Path, opt: Options,
             inputs_seed: int) -> Run:
-    """Run nb in a fresh job folder under workroot; the folder is gone afterwards."""
-    job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
+    """Run nb in a fresh job folder; nothing of it is left afterwards."""
+    if opt.isolation == "auto":
+        preflight(opt)
+    slot = _take_slot()
     try:
-        return _execute(nb, job, datadir, opt, inputs_seed)
+        return _execute(nb, workroot, datadir, opt, inputs_seed, slot)
     finally:
-        shutil.rmtree(job, ignore_errors=True)
+        _free_slot(slot)
 
 
-def _execute(nb, job: Path, datadir: Path, opt: Options, inputs_seed: int) -> Run:
-    nbformat.write(nb, job / "run.ipynb")
-    shutil.copyfile(RUNNER, job / "runner.py")
-    (job / "exports.jsonl").write_text("")
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process whose real uid is `uid` (a job's own uid: nothing else runs
+    under it), until none is left."""
+    for _ in range(100):
+        found = False
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.stat(entry.path).st_uid != uid:
+                    continue
+                with open(f"{entry.path}/status") as f:
+                    real = next(ln for ln in f if ln.startswith("Uid:")).split()[1]
+                if int(real) == uid:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                    found = True
+            except (OSError, StopIteration, ValueError):
+                pass
+        if not found:
+            return
+        time.sleep(0.02)
+
+
+def _disk_note(run: Run, disk: int) -> str:
+    for c in run.cells:
+        err = c.get("error")
+        if isinstance(err, list) and len(err) == 2 and any(
+                s in str(err[1]) for s in ("No space left on device", "File too large",
+                                           "Disk quota exceeded")):
+            return (f"a cell wrote more than the job folder holds ({disk / 2**20:g} MiB) and "
+                    f"stopped there with {str(err[0])[:40]}: {str(err[1])[:80]}; the notebook went on")
+    return ""
+
+
+def _execute(nb, workroot: Path, datadir: Path, opt: Options, inputs_seed: int, slot: int) -> Run:
+    files = {"run.ipynb": nbformat.writes(nb).encode(), "runner.py": RUNNER.read_bytes()}
     env = {"ZTH_SCALE": opt.scale, "ZTH_EXPORT": "exports.jsonl",
            "ZTH_INPUTS_SEED": str(inputs_seed),
            "OMP_NUM_THREADS": str(opt.threads), "MKL_NUM_THREADS": str(opt.threads)}
@@ -137,21 +224,66 @@ def _execute(nb, job: Path, datadir: Path, opt: Options, inputs_seed: int) -> Ru
         env["ZTH_SEED"] = str(opt.seed)
     if not opt.gpu:
         env["CUDA_VISIBLE_DEVICES"] = ""
+    iso = opt.isolation
+    uid = sandbox.host_uid(slot) if iso != sandbox.NONE else None
+    host_job: Path | None = None
     report_r, report_w = os.pipe()
     log_r, log_w = os.pipe()
     argv = [sys.executable, "runner.py", "run.ipynb", str(opt.cell_timeout), str(report_w)]
-    if opt.sandbox:
-        cmd = sandbox.command(argv, job=job, data=datadir, env={**env, "ZTH_DATA_DIR": "/data"})
-        cwd, full_env = None, None
-    else:
-        cmd, cwd = argv, job
-        full_env = {**os.environ, **env, "ZTH_DATA_DIR": str(datadir),
-                    "ZTH_EXPORT": str(job / "exports.jsonl"), "MPLBACKEND": "Agg"}
-    with Limits(job.name, memory=opt.memory, pids=opt.pids) as lim:
+    quiet_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+    try:
+        if iso == sandbox.BUBBLEWRAP:
+            cmd = sandbox.command(argv, data=datadir, env=env, files=files, size=opt.disk, uid=uid)
+            cwd, full_env = None, quiet_env
+        elif iso == sandbox.PRIVSEP:
+            if not sandbox.unshare_works():     # a job folder on the host that only uid may enter
+                for d in (workroot, datadir):
+                    d.chmod(0o711 if d == workroot else 0o755)
+                jobs = workroot / "jobs"
+                jobs.mkdir(mode=0o711, exist_ok=True)
+                host_job = Path(tempfile.mkdtemp(prefix="job-", dir=jobs))
+            cmd = sandbox.command(argv, data=datadir, env=env, files=files, size=opt.disk, uid=uid,
+                                  isolation=sandbox.PRIVSEP, hide=list(opt.hide), host_job=host_job)
+            cwd, full_env = host_job, quiet_env
+        else:
+            host_job = Path(tempfile.mkdtemp(prefix="job-", dir=workroot))
+            for name, content in {**files, "exports.jsonl": b""}.items():
+                (host_job / name).write_bytes(content)
+            cmd = sandbox.Command(argv, isolation=sandbox.NONE)
+            cwd = host_job
+            full_env = {**os.environ, **env, "ZTH_DATA_DIR": str(datadir),
+                        "ZTH_EXPORT": str(host_job / "exports.jsonl"), "MPLBACKEND": "Agg"}
+    except BaseException:
+        for fd in (report_r, report_w, log_r, log_w):
+            os.close(fd)
+        if host_job:
+            shutil.rmtree(host_job, ignore_errors=True)
+        raise
+    try:
+        return _start(cmd, cwd, full_env, opt, uid, report_r, report_w, log_r, log_w)
+    finally:
+        if host_job:
+            shutil.rmtree(host_job, ignore_errors=True)
+
+
+def _start(cmd: sandbox.Command, cwd, full_env, opt: Options, uid: int | None,
+           report_r: int, report_w: int, log_r: int, log_w: int) -> Run:
+    with Limits(f"{os.getpid()}-{report_w}-{time.monotonic_ns()}", memory=opt.memory,
+                pids=opt.pids) as lim:
+        rlimits: list[str] = []
+        if uid is not None:      # the job's own uid: RLIMIT_NPROC counts this job alone
+            rlimits = ["prlimit", f"--nproc={opt.pids}", "--core=0"]
+            if cmd.isolation == sandbox.PRIVSEP:
+                rlimits += [f"--fsize={opt.disk}", f"--cpu={opt.timeout}"]
+            rlimits.append("--")
         try:
-            proc = subprocess.Popen(lim.prefix + cmd, cwd=cwd, env=full_env, stdout=log_w,
-                                    stderr=log_w, stdin=subprocess.DEVNULL,
-                                    start_new_session=True, pass_fds=(report_w,))
+            proc = cmd.popen(lim.prefix + rlimits, cwd=cwd, env=full_env, stdout=log_w,
+                             stderr=log_w, stdin=subprocess.DEVNULL, start_new_session=True,
+                             pass_fds=(report_w,))
+        except BaseException:
+            os.close(report_r)
+            os.close(log_r)
+            raise
         finally:
             os.close(report_w)
             os.close(log_w)
@@ -161,13 +293,16 @@ def _execute(nb, job: Path, datadir: Path, opt: Options, inputs_seed: int) -> Ru
             proc.wait(timeout=opt.timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-        _kill(proc, lim)
+        _kill(proc, lim, uid)
         report.join(10)
         log.join(10)
         oom = lim.oom_killed()
         kind = lim.kind
     run = _parse(bytes(report.data), report.overflow)
-    run.limits = kind
+    run.isolation = cmd.isolation
+    run.limits = kind if kind != "rlimit" else (
+        "rlimit" if uid is not None else "rlimit (no process limit)")
+    run.interrupted = "; ".join(filter(None, [run.interrupted, _disk_note(run, opt.disk)]))
     if timed_out:
         run.problem = f"the notebook ran past the {opt.timeout} s time limit and was stopped"
     elif oom:
@@ -182,11 +317,13 @@ def _execute(nb, job: Path, datadir: Path, opt: Options, inputs_seed: int) -> Ru
     return run
 
 
-def _kill(proc: subprocess.Popen, lim: Limits) -> None:
-    """Stop whatever the notebook left running: its process group, then its cgroup."""
+def _kill(proc: subprocess.Popen, lim: Limits, uid: int | None) -> None:
+    """Stop whatever the notebook left running: its process group, its cgroup, its uid."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
     lim.kill()
+    if uid is not None:
+        kill_uid(uid)
     proc.wait()

@@ -12,7 +12,6 @@ soon as it is known, so an interrupted batch resumes where it stopped.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import shutil
 import sys
@@ -20,21 +19,21 @@ import tempfile
 import threading
 import time
 import traceback
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from . import data, sandbox
+from . import data, intake
 from .build import graded_template
 from .check import STUDENT_TEXT, Checks, Exports, run_check
-from .execute import Options, Run, execute
+from .execute import Options, Run, Unsafe, execute, preflight
+from .intake import find_submissions  # noqa: F401  (moved there; kept importable)
 from .kernel import _zth_hidden
 from .secret import load_secret, seed_for
 from .source import Source, read_source, source_path
-from .submission import Rejected, assemble, read, student_id
+from .submission import Rejected, assemble, read
 
 __all__ = ["Options", "Result", "GradingError", "grade_file", "grade_folder", "prepare_data"]
 
@@ -58,6 +57,7 @@ class Result:
     sandboxed: bool = True
     inputs_seed: int | None = None  # the hidden inputs this file met (see secret.py)
     limits: str = ""                # which resource limits held: cgroup v2 / v1 / rlimit
+    isolation: str = ""             # bubblewrap | privilege separation | none (see sandbox.py)
 
     @classmethod
     def failed(cls, src: Source, student: str, file: str, status: str, error: str,
@@ -139,7 +139,8 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
         nb = read(path)
         res.inputs_seed = seed_for(secret, src.name, path.read_bytes())
         run, notes = run_submission(nb, src, template, workroot, datadir, opt, res.inputs_seed)
-        res.limits = run.limits
+        res.limits, res.isolation = run.limits, run.isolation
+        res.sandboxed = run.isolation == "bubblewrap"
         fractions, checks = score(src, run, res.inputs_seed)
         errors = run.errors()
         for task in src.tasks:
@@ -162,52 +163,15 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
     return res
 
 
-MAX_UNZIPPED = 1 * 2**30
-
-
-def _unzip(path: Path, into: Path) -> list[tuple[Path, str | None]]:
-    """The notebooks inside an LMS zip export, extracted safely (no paths outside
-    `into`, no more than MAX_UNZIPPED bytes); folders inside name the student."""
-    found, total = [], 0
-    with zipfile.ZipFile(path) as z:
-        for i, info in enumerate(z.infolist()):
-            parts = [p for p in Path(info.filename).parts if p not in ("", ".", "..", "/")]
-            if info.is_dir() or not parts or parts[-1].startswith(".") or "__MACOSX" in parts:
-                continue
-            total += info.file_size
-            if total > MAX_UNZIPPED:
-                raise Rejected("the zip archive unpacks to more than 1 GiB")
-            dest = into / f"{i:04d}" / parts[-1]
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with z.open(info) as src, open(dest, "wb") as out:
-                shutil.copyfileobj(src, out)
-            found.append((dest, parts[-2] if len(parts) > 1 else None))
-    return found
-
-
-def find_submissions(folder: Path, assignment: str) -> list[tuple[Path, str | None]]:
-    """(file, student folder or None) for every file under folder, hidden files aside."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if not path.is_file() or any(p.startswith(".") for p in rel.parts):
-            continue
-        found.append((path, rel.parts[0] if len(rel.parts) > 1 else None))
-    return found
-
-
-def _key(path: Path) -> str:
-    h = hashlib.sha256(str(path).encode() + b"\0" + path.read_bytes()).hexdigest()
-    return h[:16]
-
-
 def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
                  opt: Options | None = None, progress=None) -> list[Result]:
     """Grade every file in folder; results go to out/results/*.json (resumable)."""
     opt = opt or Options()
-    if opt.sandbox and (why := sandbox.available()):
-        raise GradingError(f"the sandbox cannot start here ({why}). Install bubblewrap, or pass "
-                           "--no-sandbox to run student code unconfined (recorded in every row).")
+    try:
+        preflight(opt)
+    except Unsafe as e:
+        raise GradingError(f"{e}. Install bubblewrap, or pass --no-sandbox to run student code "
+                           "unconfined (recorded in every row).") from None
     src = read_source(source_path(assignment))
     template = graded_template(src)
     secret = load_secret()
@@ -216,19 +180,23 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
     work = Path(tempfile.mkdtemp(prefix="zth-grade-"))
     datadir = prepare_data(work)
 
-    def one(item: tuple[Path, str | None]) -> Result:
-        path, folder_name = item
-        saved = store / f"{_key(path)}.json"
+    def one(item: intake.Item) -> Result:
+        saved = store / f"{item.key}.json"
         if saved.is_file():
             try:
                 return Result.from_json(json.loads(saved.read_text()))
             except (ValueError, TypeError):
                 pass                        # unreadable or from another version: re-grade
         try:
-            student = student_id(path.name, assignment, folder_name)
-            res = grade_file(path, src, student, work, datadir, opt, template, secret)
+            student = intake.student_of(item, assignment)
         except Rejected as e:
-            res = Result.failed(src, "?", str(path), "rejected", str(e), opt.sandbox)
+            student = "?"
+            res = Result.failed(src, "?", item.name, "rejected", str(e), opt.sandbox)
+        if item.skip:
+            res = Result.failed(src, student, item.name, "rejected", item.skip, opt.sandbox)
+        elif student != "?":
+            res = grade_file(item.path, src, student, work, datadir, opt, template, secret)
+        res.file, res.isolation = item.name, res.isolation or opt.isolation
         tmp = saved.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(res), indent=1))
         tmp.replace(saved)
@@ -239,29 +207,11 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
         return res
 
     lock, counter = threading.Lock(), [0]
-    items = []
-    for path, folder_name in find_submissions(folder, assignment):
-        if path.suffix.lower() != ".zip":
-            items.append((path, folder_name))
-            continue
-        try:
-            items += [(p, f or folder_name) for p, f in _unzip(path, work / "zip" / _key(path))]
-        except (Rejected, OSError, ValueError, zipfile.BadZipFile):
-            items.append((path, folder_name))   # then rejected as a file, with a message
+    items = intake.find_submissions(folder, assignment, unzip_into=work / "zip")
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             results = list(pool.map(one, items))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    by_student: dict[str, list[Result]] = {}
-    for r in results:
-        if r.status != "rejected" or r.student != "?":
-            by_student.setdefault(r.student, []).append(r)
-    for student, rs in by_student.items():
-        if len(rs) > 1:
-            files = ", ".join(Path(r.file).name for r in rs)
-            for r in rs:
-                r.error = (f"{student} handed in {len(rs)} files ({files}); each was graded: "
-                           f"keep one. " + r.error).strip()
-                r.status = "duplicate" if r.status == "graded" else r.status
+    intake.flag_duplicates(results, items)
     return results

@@ -1,25 +1,47 @@
 """Write what grading found: grades.csv (one row per submission) and one
-feedback page per submission (scores and messages, never the hidden tests).
+feedback page per submission (scores, the checks' messages and at most
+check.STUDENT_TEXT characters of student-produced text per task; never the hidden
+tests).
+
+CSV cells are neutralised for spreadsheets: a text cell that starts with `=`, `+`,
+`-`, `@`, a tab or a carriage return (which Excel, LibreOffice and Google Sheets
+could read as a formula) gets a leading apostrophe, e.g. `=HYPERLINK(...)` is
+written `'=HYPERLINK(...)`. Numbers (scores, totals, seconds) are written as they are.
+
+>>> cell("=1+1"), cell("-x"), cell("bob"), cell(3.5)
+("'=1+1", "'-x", 'bob', 3.5)
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import re
 from pathlib import Path
 
 from .grade import Result
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(v):
+    """A CSV cell that no spreadsheet reads as a formula."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
 
 def write_csv(results: list[Result], path: Path) -> None:
     tasks = list(results[0].points) if results else []
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         w = csv.writer(f)
         w.writerow(["student", "file", "assignment", *tasks, "total", "max_score",
-                    "status", "error", "sandboxed", "seconds"])
+                    "status", "error", "sandboxed", "isolation", "limits", "seconds"])
         for r in sorted(results, key=lambda r: (r.student, r.file)):
-            w.writerow([r.student, r.file, r.assignment, *(r.scores.get(t, 0.0) for t in tasks),
-                        r.total, r.max_score, r.status, r.error, r.sandboxed, r.seconds])
+            w.writerow([cell(v) for v in (
+                r.student, r.file, r.assignment, *(r.scores.get(t, 0.0) for t in tasks),
+                r.total, r.max_score, r.status, r.error, r.sandboxed, r.isolation, r.limits,
+                r.seconds)])
 
 
 def feedback_html(r: Result) -> str:
@@ -48,8 +70,15 @@ def feedback_html(r: Result) -> str:
             f"<table><tr><th>task</th><th>score</th><th>notes</th></tr>{''.join(rows)}</table>")
 
 
+def page_name(r: Result) -> str:
+    """The feedback page's file name: readable, and unique per submitted file (names
+    that sanitise alike differ in the hash of the row's file)."""
+    readable = re.sub(r"[^\w.-]+", "_", f"{r.student}__{Path(r.file).stem}").strip("._")[:120]
+    digest = hashlib.sha256(r.file.encode("utf-8", "backslashreplace")).hexdigest()[:10]
+    return f"{readable or 'submission'}-{digest}.html"
+
+
 def write_feedback(results: list[Result], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for r in results:
-        name = re.sub(r"[^\w.-]+", "_", f"{r.student}__{Path(r.file).stem}")[:150]
-        (folder / f"{name}.html").write_text(feedback_html(r), encoding="utf-8")
+        (folder / page_name(r)).write_text(feedback_html(r), encoding="utf-8")

@@ -1,28 +1,76 @@
-"""Run a command in a bubblewrap sandbox: no network, a private /tmp, read-only
-system and Python, one writable job folder, nothing else of the machine.
+"""Where student code runs, and as whom.
 
->>> import tempfile
->>> cmd = command(["python3", "-c", "import os; print(os.getcwd())"], job=tempfile.mkdtemp())
->>> subprocess.run(cmd, capture_output=True, text=True).stdout
+Two isolations, chosen by `isolation()`:
+
+* "bubblewrap": a bwrap sandbox: new user, pid, network, IPC and UTS namespaces; a
+  file system of read-only /usr, a few /etc files Python and torch need (a made-up
+  passwd and group: no shadow, no host secrets), the Python installation and the data
+  folder, a private size-capped /tmp, and the job folder: a size-capped tmpfs at /job
+  that exists only inside the sandbox (the notebook and runner are copied in through
+  file descriptors, so no host path of it exists or shows in /proc/self/mountinfo).
+  /proc/sys is read-only (bwrap covers it).
+* "privilege separation": where bubblewrap cannot start (Docker's seccomp denies new
+  user namespaces, as in Gradescope's container) but the grader is root: the notebook
+  runs as an unprivileged host uid with rlimits, and, where root may make namespaces
+  (`unshare` works), in its own mount, pid, network, IPC and UTS namespaces with the
+  repository, /root, /home, the secret and the instructor folders hidden under empty
+  tmpfs mounts and the job folder a size-capped tmpfs at /tmp/job.
+
+Student code never runs with the grader's host uid when the grader is root: every
+job drops to a uid of its own, `host_uid(slot)` = $ZTH_SANDBOX_UID (default
+1900000000) + slot, owned by no account and shared with no other job or daemon, so
+rlimits on processes count that job alone and the grader can kill whatever runs
+under it. bwrap itself runs as that uid (setpriv in front of it): the uid map of the
+sandbox, seen from outside, is "1000 <uid> 1". Where root's Python installation sits
+under a folder that uid may not enter (/root is 0700), a root helper (`stage`, run in
+a private mount namespace) mounts an empty tmpfs over that folder and binds back only
+the installation, before dropping privileges.
+
+>>> c = command(["python3", "-c", "import os; print(os.getcwd())"])
+>>> c.run(capture_output=True, text=True).stdout
 '/job\\n'
-
-
-What the sandboxed code can see: /usr, /etc, the Python installation, the data
-folder (read-only) and the job folder (read-write, mounted at /job). It cannot
-see the repository, the instructor source, other submissions or the results.
 """
 from __future__ import annotations
 
+import ctypes
+import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+JOB_SIZE = 512 * 2**20              # bytes of the job folder (and of /tmp), a tmpfs each
+SANDBOX_UID = 1000                  # the uid student code sees inside bubblewrap
+# /etc entries Python, torch, matplotlib and Jupyter read; nothing else of /etc is shown
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "host.conf",
+       "hosts", "gai.conf", "mime.types", "os-release", "alternatives", "fonts", "protocols",
+       "services", "timezone")
+PASSWD = ("root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n"
+          f"student:x:{SANDBOX_UID}:{SANDBOX_UID}:student:/tmp/home:/bin/sh\n"
+          "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+GROUP = f"root:x:0:\nstudent:x:{SANDBOX_UID}:\nnogroup:x:65534:\n"
+BUBBLEWRAP, PRIVSEP, NONE = "bubblewrap", "privilege separation", "none"
 
 
 class SandboxUnavailable(RuntimeError):
     pass
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def host_uid(slot: int = 0) -> int | None:
+    """The host uid job `slot` runs as when the grader is root (None when it is not:
+    then bwrap's user namespace is all there is)."""
+    if not is_root():
+        return None
+    return int(os.environ.get("ZTH_SANDBOX_UID", "1900000000")) + slot
 
 
 def _python_roots() -> list[str]:
@@ -32,46 +80,333 @@ def _python_roots() -> list[str]:
     return sorted(r for r in roots if r and Path(r).exists())
 
 
-def command(argv: list[str], job: str | Path, data: str | Path | None = None,
-            env: dict[str, str] | None = None) -> list[str]:
-    """The bwrap command line that runs argv with /job as the only writable place."""
+def _base_env(home: str) -> dict[str, str]:
+    return {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": f"{home}/home", "IPYTHONDIR": f"{home}/ipython", "MPLCONFIGDIR": f"{home}/mpl",
+            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
+            "USER": "student", "LOGNAME": "student"}
+
+
+def _memfd(name: str, data: bytes) -> int:
+    fd = os.memfd_create(name, 0)          # not inheritable until passed with pass_fds
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+@dataclass
+class Command:
+    """A command line plus the descriptors it reads (files copied into the job folder,
+    the passwd it sees, folders bound by descriptor): start it with popen() or run()."""
+    argv: list[str]
+    fds: list[int] = field(default_factory=list)
+    isolation: str = BUBBLEWRAP
+    uid: int | None = None          # the host uid student code runs as (None: the grader's)
+    job: str = "/job"               # the job folder as the runner sees it
+    host_job: Path | None = None    # a job folder on the host (privilege separation without namespaces)
+
+    def popen(self, prefix: list[str] = (), **kw) -> subprocess.Popen:
+        """Start it (after `prefix`, e.g. the limits); its descriptors are closed here."""
+        try:
+            return subprocess.Popen([*prefix, *self.argv],
+                                    pass_fds=(*self.fds, *kw.pop("pass_fds", ())), **kw)
+        finally:
+            self.close()
+
+    def run(self, prefix: list[str] = (), timeout: float | None = None,
+            capture_output: bool = False, **kw) -> subprocess.CompletedProcess:
+        if capture_output:
+            kw["stdout"] = kw["stderr"] = subprocess.PIPE
+        with self.popen(prefix, **kw) as p:
+            try:
+                out, err = p.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                raise
+            return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+
+    def close(self) -> None:
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = []
+
+
+def _stage_prefix(spec: dict, namespaces: list[str]) -> list[str]:
+    """Run `stage` (below) as root in new namespaces, then the rest of the line."""
+    return ["unshare", "--mount", "--propagation", "private", *namespaces, "--",
+            sys.executable, "-I", "-S", str(Path(__file__).resolve()), "stage", json.dumps(spec), "--"]
+
+
+def _drop(uid: int) -> list[str]:
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+            "--inh-caps=-all", "--bounding-set=-all", "--pdeathsig=KILL", "--"]
+
+
+def _hidden_for_privsep(hide: list[str | Path]) -> list[str]:
+    """Folders hidden (empty tmpfs) from a privilege-separated run with namespaces."""
+    from .secret import secret_path
+    paths = [ROOT, "/root", "/home", secret_path().parent, *hide]
+    return sorted({str(p) for p in paths if Path(p).is_dir() and str(p) not in ("/", "/tmp")})
+
+
+def _closed_for_privsep(hide: list[str | Path]) -> list[str]:
+    """What must be unreadable to the student uid when nothing can be hidden."""
+    from .secret import secret_path
+    return [str(p) for p in (ROOT / "autograder", secret_path(), *hide) if Path(p).exists()]
+
+
+def command(argv: list[str], data: str | Path | None = None, env: dict[str, str] | None = None,
+            files: dict[str, bytes] | None = None, size: int = JOB_SIZE, uid: int | None = -1,
+            isolation: str = BUBBLEWRAP, hide: list[str | Path] = (),
+            host_job: Path | None = None) -> Command:
+    """The command that runs argv in the job folder (cwd), holding `files`, with
+    `data` read-only at ZTH_DATA_DIR. uid -1: host_uid(0)."""
+    uid = host_uid(0) if uid == -1 else uid
+    files = {"exports.jsonl": b"", **(files or {})}
+    if isolation == BUBBLEWRAP:
+        return _bwrap(argv, data, env, files, size, uid)
+    if isolation == PRIVSEP:
+        if uid is None:
+            raise SandboxUnavailable("privilege separation needs the grader to run as root")
+        return _privsep(argv, data, env, files, size, uid, hide, host_job)
+    raise ValueError(isolation)
+
+
+def _bwrap(argv, data, env, files, size, uid) -> Command:
     bwrap = shutil.which("bwrap")
-    if not bwrap:
-        raise SandboxUnavailable("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+    if not bwrap or os.environ.get("ZTH_NO_BWRAP"):
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
+                                 if not bwrap else "bubblewrap is turned off here (ZTH_NO_BWRAP)")
+    cmd = Command([], isolation=BUBBLEWRAP, uid=uid)
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session",
-            "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
-            "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
+            "--size", str(size), "--tmpfs", "/tmp", "--size", str(size), "--tmpfs", "/job",
+            "--dir", "/etc"]
+    for name in ETC:
+        if os.path.lexists(f"/etc/{name}"):
+            args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for name, text in (("passwd", PASSWD), ("group", GROUP)):
+        cmd.fds.append(_memfd(name, text.encode()))
+        args += ["--ro-bind-data", str(cmd.fds[-1]), f"/etc/{name}"]
     for link in ("bin", "lib", "lib64", "sbin"):
         p = Path("/") / link
         if p.is_symlink():
             args += ["--symlink", os.readlink(p), str(p)]
         elif p.is_dir():
             args += ["--ro-bind", str(p), str(p)]
-    for root in _python_roots():
-        if not root.startswith("/usr"):
-            args += ["--ro-bind", root, root]
-    args += ["--bind", str(job), "/job", "--chdir", "/job"]
+    roots = [r for r in _python_roots() if not r.startswith("/usr/")]
+    for root in roots:
+        args += ["--ro-bind", root, root]
+    for name, content in files.items():
+        cmd.fds.append(_memfd(name, content))
+        args += ["--file", str(cmd.fds[-1]), f"/job/{name}"]
+    args += ["--chdir", "/job"]
     if data:
         args += ["--ro-bind", str(data), "/data"]
     args += ["--clearenv"]
-    base = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": "/tmp/home", "IPYTHONDIR": "/tmp/ipython", "MPLCONFIGDIR": "/tmp/mpl",
-            "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"}
-    for k, v in {**base, **(env or {})}.items():
+    for k, v in {**_base_env("/tmp"), "ZTH_DATA_DIR": "/data", **(env or {})}.items():
         args += ["--setenv", k, v]
-    return args + ["--"] + argv
+    args += ["--", *argv]
+    if uid is None:
+        cmd.argv = args
+        return cmd
+    reach = [r for r in roots + ([str(data)] if data else []) if not _reachable(r, uid)]
+    prefix = _stage_prefix({"reach": reach, "hide": [], "uid": uid}, []) if reach else []
+    cmd.argv = prefix + _drop(uid) + args
+    return cmd
+
+
+def unshare_works() -> bool:
+    """Whether root may make namespaces here (not in Docker without CAP_SYS_ADMIN)."""
+    if not is_root() or os.environ.get("ZTH_NO_UNSHARE"):
+        return False
+    try:
+        return subprocess.run(["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork",
+                               "--mount-proc", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _privsep(argv, data, env, files, size, uid, hide, host_job) -> Command:
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+    if unshare_works() and host_job is None:
+        cmd = Command([], isolation=PRIVSEP, uid=uid, job="/tmp/job")
+        spec = {"uid": uid, "reach": [r for r in _python_roots()] + ([str(data)] if data else []),
+                "hide": _hidden_for_privsep(hide), "tmp": size, "files": {}, "data": str(data or "")}
+        for name, content in files.items():
+            cmd.fds.append(_memfd(name, content))
+            spec["files"][name] = cmd.fds[-1]
+        full_env = {**base, **_base_env("/tmp"), "ZTH_DATA_DIR": "/tmp/data", **(env or {})}
+        ns = ["--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc"]
+        cmd.argv = (["env", "-i", *(f"{k}={v}" for k, v in full_env.items())]
+                    + _stage_prefix(spec, ns) + _drop(uid) + argv)
+        return cmd
+    # no namespaces: a job folder on the host, owned by uid, below a folder it may only cross
+    if host_job is None:
+        raise SandboxUnavailable("privilege separation without namespaces needs a job folder")
+    for r in _python_roots() + ([str(data)] if data else []):
+        if not _reachable(r, uid):
+            raise SandboxUnavailable(f"uid {uid} cannot read {r} (a folder above it is closed)")
+    for p in _closed_for_privsep(hide):
+        if _reachable(p, uid, need=0o4):
+            raise SandboxUnavailable(f"uid {uid} could read {p}: make it unreadable to others "
+                                     f"(chmod o-rwx) or install bubblewrap")
+    for name, content in files.items():
+        (host_job / name).write_bytes(content)
+    os.chown(host_job, uid, uid)
+    for p in host_job.iterdir():
+        os.chown(p, uid, uid)
+    host_job.chmod(0o700)
+    home = str(host_job / ".home")
+    full_env = {**base, **_base_env(home), "ZTH_DATA_DIR": str(data or ""), **(env or {})}
+    argv = ["env", "-i", *(f"{k}={v}" for k, v in full_env.items())] + _drop(uid) + argv
+    return Command(argv, isolation=PRIVSEP, uid=uid, job=str(host_job), host_job=host_job)
+
+
+def _reachable(path: str | Path, uid: int, need: int = 0o1) -> bool:
+    """Whether uid (group uid, no other groups) can cross every folder above path, and
+    has `need` (0o1 cross, 0o4 read) on path itself."""
+    p = Path(path)
+    chain = [*reversed(p.parents), p]
+    for i, d in enumerate(chain):
+        try:
+            st = os.stat(d)
+        except OSError:
+            return False
+        bits = need if i == len(chain) - 1 else 0o1
+        shift = 6 if st.st_uid == uid else 3 if st.st_gid == uid else 0
+        if (st.st_mode >> shift) & bits != bits:
+            return False
+    return True
 
 
 @lru_cache(maxsize=1)
 def available() -> str | None:
-    """None if the sandbox works here, else why not."""
+    """None if the bubblewrap sandbox (with the privilege drop, as root) works here,
+    else why not."""
     try:
-        with_tmp = Path(os.environ.get("TMPDIR", "/tmp"))
-        cmd = command([sys.executable, "-c", "print('ok')"], job=with_tmp)
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        cmd = command([sys.executable, "-c", "import os; print('ok', os.getcwd())"])
+        out = cmd.run(capture_output=True, text=True, timeout=60)
     except (SandboxUnavailable, OSError, subprocess.TimeoutExpired) as e:
         return str(e)
-    if out.returncode != 0 or out.stdout.strip() != "ok":
+    if out.returncode != 0 or out.stdout.strip() != "ok /job":
         return f"bwrap failed: {out.stderr.strip()[:300]}"
     return None
+
+
+@lru_cache(maxsize=1)
+def privsep_available() -> str | None:
+    """None if the privilege-separated fallback can run a Python here, else why not."""
+    if not is_root():
+        return "the grader is not root, so it cannot run student code as another user"
+    if not shutil.which("setpriv"):
+        return "setpriv (util-linux) is not installed"
+    import tempfile
+    job = None
+    try:
+        if not unshare_works():
+            job = Path(tempfile.mkdtemp(prefix="zth-probe-"))
+            job.chmod(0o711)
+            job = job / "job"
+            job.mkdir()
+        cmd = command([sys.executable, "-c", "import os; print('ok', os.getuid())"],
+                      isolation=PRIVSEP, uid=host_uid(0), host_job=job)
+        out = cmd.run(capture_output=True, text=True, timeout=60, cwd=job)
+    except (SandboxUnavailable, OSError, subprocess.TimeoutExpired) as e:
+        return str(e)
+    finally:
+        if job:
+            shutil.rmtree(job.parent, ignore_errors=True)
+    if out.returncode != 0 or out.stdout.split() != ["ok", str(host_uid(0))]:
+        return f"privilege separation failed: {out.stderr.strip()[:300]}"
+    return None
+
+
+def isolation(sandbox: bool = True) -> str:
+    """The isolation student code gets here: BUBBLEWRAP, else PRIVSEP (root only), else
+    NONE when sandbox is False; raises SandboxUnavailable when neither can run."""
+    if not sandbox:
+        return NONE
+    why = available()
+    if why is None:
+        return BUBBLEWRAP
+    why2 = privsep_available()
+    if why2 is None:
+        return PRIVSEP
+    raise SandboxUnavailable(f"the sandbox cannot start here ({why}), nor privilege separation "
+                             f"({why2})")
+
+
+# ---------------------------------------------------------------- the root helper
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
+
+
+def _mount(src: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(src.encode(), target.encode(), fstype.encode() if fstype else None,
+                  ctypes.c_ulong(flags), data.encode() if data else None) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"mount {src} on {target}: {os.strerror(e)}")
+
+
+def _bind_ro(fd: int, target: str) -> None:
+    _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
+    _mount("none", target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _empty(target: str) -> None:
+    _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
+
+
+def stage(spec: dict, argv: list[str]) -> None:
+    """As root, in a private mount namespace: hide spec["hide"] under empty tmpfs
+    mounts, make every spec["reach"] folder visible (binding it back where a folder
+    above it was hidden or closed to spec["uid"]); with spec["tmp"], a fresh /tmp of
+    that size holding the job folder /tmp/job (the files copied in from descriptors,
+    owned by the uid) and the data folder at /tmp/data. Then exec argv."""
+    uid = spec["uid"]
+    fds = {r: os.open(r, os.O_PATH | os.O_DIRECTORY) for r in spec["reach"]}
+    for h in sorted(spec.get("hide", []), key=len):
+        if os.path.isdir(h) and not os.path.islink(h):
+            _empty(h)
+    covered: list[str] = list(spec.get("hide", []))
+    for r in spec["reach"]:
+        if _reachable(r, uid) and os.path.isdir(r) and not any(
+                r.startswith(c.rstrip("/") + "/") for c in covered):
+            continue
+        for d in [*reversed(Path(r).parents), Path(r)][1:]:
+            if any(str(d).startswith(c.rstrip("/") + "/") or str(d) == c for c in covered):
+                break
+            if not _reachable(d, uid):
+                if d == Path(r):
+                    break
+                _empty(str(d))
+                covered.append(str(d))
+                break
+        os.makedirs(r, exist_ok=True)
+        _bind_ro(fds[r], r)
+    if spec.get("tmp"):
+        _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={spec['tmp']}")
+        os.mkdir("/tmp/job", 0o700)
+        for name, fd in spec["files"].items():
+            with open(fd, "rb", closefd=True) as src, open(f"/tmp/job/{name}", "wb") as out:
+                shutil.copyfileobj(src, out)
+            os.chown(f"/tmp/job/{name}", uid, uid)
+        os.chown("/tmp/job", uid, uid)
+        if spec.get("data"):
+            os.mkdir("/tmp/data", 0o755)
+            _bind_ro(os.open(spec["data"], os.O_PATH | os.O_DIRECTORY), "/tmp/data")
+        os.chdir("/tmp/job")
+    for fd in fds.values():
+        os.close(fd)
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__" and len(sys.argv) > 3 and sys.argv[1] == "stage" and sys.argv[3] == "--":
+    stage(json.loads(sys.argv[2]), sys.argv[4:])
