@@ -305,6 +305,8 @@ def privsep_available() -> str | None:
     """None if the privilege-separated fallback can run a Python here, else why not."""
     if not is_root():
         return "the grader is not root, so it cannot run student code as another user"
+    if os.environ.get("ZTH_NO_PRIVSEP"):
+        return "privilege separation is turned off here (ZTH_NO_PRIVSEP)"
     if not shutil.which("setpriv"):
         return "setpriv (util-linux) is not installed"
     import tempfile
@@ -372,6 +374,7 @@ def stage(spec: dict, argv: list[str]) -> None:
     owned by the uid) and the data folder at /tmp/data. Then exec argv."""
     uid = spec["uid"]
     fds = {r: os.open(r, os.O_PATH | os.O_DIRECTORY) for r in spec["reach"]}
+    data_fd = os.open(spec["data"], os.O_PATH | os.O_DIRECTORY) if spec.get("data") else None
     for h in sorted(spec.get("hide", []), key=len):
         if os.path.isdir(h) and not os.path.islink(h):
             _empty(h)
@@ -399,9 +402,9 @@ def stage(spec: dict, argv: list[str]) -> None:
                 shutil.copyfileobj(src, out)
             os.chown(f"/tmp/job/{name}", uid, uid)
         os.chown("/tmp/job", uid, uid)
-        if spec.get("data"):
+        if data_fd is not None:
             os.mkdir("/tmp/data", 0o755)
-            _bind_ro(os.open(spec["data"], os.O_PATH | os.O_DIRECTORY), "/tmp/data")
+            _bind_ro(data_fd, "/tmp/data")
         os.chdir("/tmp/job")
     for fd in fds.values():
         os.close(fd)
