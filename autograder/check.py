@@ -215,11 +215,12 @@ def run_check(code: str, task: str, exports: Exports, chapter: str = "",
               hidden=None) -> Checks:
     """Run the instructor's check code for `task` on the exports (trusted side).
     The code sees torch, math, reference(scale) for its chapter's records, load_text
-    for the course data and `_zth_in`, the hidden inputs of this submission."""
+    for the course data, as_tensor, Missing, and `_zth_in`, the hidden inputs of this
+    submission."""
     from .data import load_text
     ns = {"torch": torch, "math": math, "__name__": f"zth_check_{task}",
           "reference": lambda scale="grading": reference(chapter, scale),
-          "load_text": load_text, "_zth_in": hidden}
+          "load_text": load_text, "_zth_in": hidden, "as_tensor": as_tensor, "Missing": Missing}
     exec(compile(code, f"<check {task}>", "exec"), ns)
     t = Checks()
     ns["check"](exports, t)

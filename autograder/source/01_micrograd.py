@@ -16,6 +16,62 @@
 import math
 import random
 
+
+# %% inputs
+# The hidden tests' inputs, drawn afresh for each submission (see docs/ARCHITECTURE.md):
+# probes read them in the kernel as _zth_in.NAME, checks in the grader as the same.
+import math
+
+def _sign():
+    return rng.choice([-1.0, 1.0])
+
+# Task 1: points where f is defined (a, b > 0 for the roots, c != 0)
+grad_points = [(rng.uniform(0.2, 3.0), rng.uniform(0.1, 3.0), _sign() * rng.uniform(0.5, 5.0))
+               for _ in range(3)]
+# Task 2: a point of g(u, v, w) = u**3 * v - exp(w) * v + 1 / (u + 2)
+diff_point = [rng.uniform(-1.0, 1.0), rng.uniform(-2.0, 2.0), rng.uniform(-1.0, 1.0)]
+# Task 3: operands of each operation, the exponent of pow, and out.grad
+op_args = {
+    "add": [rng.uniform(-2, 2), rng.uniform(-2, 2)], "mul": [rng.uniform(-2, 2), rng.uniform(-2, 2)],
+    "pow": [rng.uniform(0.5, 2.0)], "powneg": [rng.uniform(0.5, 2.5)],
+    "exp": [rng.uniform(-1.5, 1.5)], "log": [rng.uniform(0.3, 4.0)],
+    "tanh": [rng.uniform(-1.5, 1.5)], "relu+": [rng.uniform(0.1, 2.0)], "relu-": [-rng.uniform(0.1, 2.0)],
+}
+pow_k = rng.choice([2, 3, 4])
+powneg_k = rng.choice([-1, -2, -1.5, -0.5])
+out_grad = rng.uniform(0.3, 1.5)
+num_args = [rng.uniform(0.5, 3.0), rng.uniform(0.5, 3.0)]      # (number, Value) pairs
+# Task 4: inputs of each graph (domains where every log is defined)
+graph_args = {
+    "square": [rng.uniform(-2, 2)], "twice": [rng.uniform(-2, 2)],
+    "diamond": [rng.uniform(-1.5, 1.5), rng.uniform(-1.5, 1.5)],
+    "deep": [rng.uniform(0.1, 0.5), rng.uniform(0.7, 1.2)],
+    "chain": [rng.uniform(3.5, 5.0)],
+    "shared": [rng.uniform(-1, 1), rng.uniform(-1.2, 1.2)],
+    "readme": [rng.uniform(-5.0, -3.0), rng.uniform(1.5, 2.5)],
+}
+# Task 5: logits and labels
+nll_cases = []
+for _ in range(3):
+    _n = rng.randint(3, 6)
+    nll_cases.append(([rng.uniform(-3, 3) for _ in range(_n)], rng.randrange(_n)))
+# Task 6: a small net (sizes, starting parameters, data, learning rate) for three
+# train_step calls; another architecture to count; fresh moons points, labels shuffled
+mlp_sizes = [rng.randint(2, 4), rng.randint(2, 3), 1]
+mlp_nparams = sum((nin + 1) * nout for nin, nout in zip([2] + mlp_sizes[:-1], mlp_sizes))
+mlp_start = [rng.uniform(-1, 1) for _ in range(mlp_nparams)]
+mlp_X = [[rng.uniform(-1.5, 1.5), rng.uniform(-1.5, 1.5)] for _ in range(rng.randint(4, 6))]
+mlp_y = [rng.choice([-1, 1]) for _ in mlp_X]
+mlp_lr = rng.uniform(0.1, 0.5)
+count_sizes = [rng.randint(3, 20), rng.randint(3, 20), 1]
+count_nin = rng.randint(2, 5)
+moons_X, moons_y = [], []
+for _ in range(200):
+    _t, _label = math.pi * rng.random(), rng.choice([-1, 1])
+    _x1, _x2 = (math.cos(_t), math.sin(_t)) if _label < 0 else (1 - math.cos(_t), 0.5 - math.sin(_t))
+    moons_X.append([_x1 + rng.gauss(0, 0.1), _x2 + rng.gauss(0, 0.1)])
+    moons_y.append(_label)
+
 # %% [markdown]
 # ## Task 1: the gradient by hand (1 point)
 #
@@ -45,7 +101,7 @@ def grad_f(a, b, c):
 
 # %% test="analytic_grad" points=1
 ### BEGIN HIDDEN TESTS
-for _i, _p in enumerate([(2.0, 3.0, 4.0), (1.3, 0.4, -2.5), (0.25, 2.2, 7.0)]):
+for _i, _p in enumerate(_zth_in.grad_points):
     _zth_export(f"grad_f/{_i}", lambda: [float(g) for g in grad_f(*_p)])
 ### END HIDDEN TESTS
 _g = grad_f(2, 3, 4)
@@ -56,11 +112,12 @@ print("ok")
 
 # %% check="analytic_grad"
 def check(x, t):
-    for i, p in enumerate([(2.0, 3.0, 4.0), (1.3, 0.4, -2.5), (0.25, 2.2, 7.0)]):
+    for i, p in enumerate(_zth_in.grad_points):
         v = [torch.tensor(q, dtype=torch.float64, requires_grad=True) for q in p]
         a, b, c = v
         (-a**3 + torch.sin(3*b) - 1.0/c + b**2.5 - a**0.5).backward()
-        t.close(x[f"grad_f/{i}"], [q.grad.item() for q in v], f"grad_f{p}", atol=1e-9)
+        t.close(x[f"grad_f/{i}"], [q.grad.item() for q in v], f"grad_f at hidden point {i + 1}",
+                atol=1e-7, rtol=1e-7)
 
 
 # %% [markdown]
@@ -110,8 +167,8 @@ def symmetric_diff(f, args, h=1e-6):
 ### BEGIN HIDDEN TESTS
 _fn = lambda u, v, w: u**3 * v - math.exp(w) * v + 1.0 / (u + 2)
 for _h in (1e-2, 1e-4):
-    _zth_export(f"forward/{_h}", lambda: forward_diff(_fn, [0.7, -1.2, 0.3], _h))
-    _zth_export(f"symmetric/{_h}", lambda: symmetric_diff(_fn, [0.7, -1.2, 0.3], _h))
+    _zth_export(f"forward/{_h}", lambda: forward_diff(_fn, list(_zth_in.diff_point), _h))
+    _zth_export(f"symmetric/{_h}", lambda: symmetric_diff(_fn, list(_zth_in.diff_point), _h))
 ### END HIDDEN TESTS
 _exact = [-12.353553390593273, 10.25699027111255, 0.0625]
 _fw = forward_diff(f, [2, 3, 4], 1e-6)
@@ -128,7 +185,7 @@ print("ok")
 # %% check="numeric_grad"
 def check(x, t):
     fn = lambda u, v, w: u**3 * v - math.exp(w) * v + 1.0 / (u + 2)
-    p = [0.7, -1.2, 0.3]
+    p = _zth_in.diff_point
     for h in (1e-2, 1e-4):
         fw, sy = [], []
         for i in range(3):
@@ -311,29 +368,29 @@ class Value:
 
 # %% test="value_ops" points=4
 ### BEGIN HIDDEN TESTS
-def _zth_op(fn, xs, g=0.7):
+def _zth_op(fn, xs):
     vs = [Value(v) for v in xs]
     out = fn(*vs)
-    out.grad = g
+    out.grad = _zth_in.out_grad
     out._backward()
     return [out.data] + [v.grad for v in vs]
 _zth_cases = {
-    "add": (lambda a, b: a + b, [1.5, -0.25]), "mul": (lambda a, b: a * b, [1.5, -0.25]),
-    "pow": (lambda a: a ** 3, [1.3]), "powneg": (lambda a: a ** -1.5, [2.1]),
-    "exp": (lambda a: a.exp(), [0.4]), "log": (lambda a: a.log(), [2.5]),
-    "tanh": (lambda a: a.tanh(), [0.8]), "relu+": (lambda a: a.relu(), [1.7]),
-    "relu-": (lambda a: a.relu(), [-0.6]),
+    "add": lambda a, b: a + b, "mul": lambda a, b: a * b,
+    "pow": lambda a: a ** _zth_in.pow_k, "powneg": lambda a: a ** _zth_in.powneg_k,
+    "exp": lambda a: a.exp(), "log": lambda a: a.log(),
+    "tanh": lambda a: a.tanh(), "relu+": lambda a: a.relu(), "relu-": lambda a: a.relu(),
 }
-for _k, (_fn, _xs) in _zth_cases.items():
-    _zth_export(f"op/{_k}", lambda: _zth_op(_fn, _xs))
-_zth_export("num/radd", lambda: (2.5 + Value(1.25)).data)
-_zth_export("num/rmul", lambda: (2.5 * Value(1.25)).data)
-_zth_export("num/rsub", lambda: (2.5 - Value(1.25)).data)
-_zth_export("num/rtruediv", lambda: (2.5 / Value(1.25)).data)
-_zth_export("num/sub", lambda: (Value(2.5) - 1.25).data)
-_zth_export("num/truediv", lambda: (Value(2.5) / 1.25).data)
-_zth_export("num/neg", lambda: (-Value(2.5)).data)
-_zth_export("num/addnum", lambda: (Value(2.5) + 1).data)
+for _k, _fn in _zth_cases.items():
+    _zth_export(f"op/{_k}", lambda: _zth_op(_fn, _zth_in.op_args[_k]))
+_n, _m = _zth_in.num_args
+_zth_export("num/radd", lambda: (_n + Value(_m)).data)
+_zth_export("num/rmul", lambda: (_n * Value(_m)).data)
+_zth_export("num/rsub", lambda: (_n - Value(_m)).data)
+_zth_export("num/rtruediv", lambda: (_n / Value(_m)).data)
+_zth_export("num/sub", lambda: (Value(_n) - _m).data)
+_zth_export("num/truediv", lambda: (Value(_n) / _m).data)
+_zth_export("num/neg", lambda: (-Value(_n)).data)
+_zth_export("num/addnum", lambda: (Value(_n) + _m).data)
 ### END HIDDEN TESTS
 def _op(fn, *xs):
     vs = [Value(v) for v in xs]
@@ -358,22 +415,24 @@ print("ok")
 
 # %% check="value_ops"
 def check(x, t):
+    h = _zth_in
     cases = {
-        "add": (lambda a, b: a + b, [1.5, -0.25]), "mul": (lambda a, b: a * b, [1.5, -0.25]),
-        "pow": (lambda a: a ** 3, [1.3]), "powneg": (lambda a: a ** -1.5, [2.1]),
-        "exp": (lambda a: a.exp(), [0.4]), "log": (lambda a: a.log(), [2.5]),
-        "tanh": (lambda a: a.tanh(), [0.8]), "relu+": (lambda a: a.relu(), [1.7]),
-        "relu-": (lambda a: a.relu(), [-0.6]),
+        "add": lambda a, b: a + b, "mul": lambda a, b: a * b,
+        "pow": lambda a: a ** h.pow_k, "powneg": lambda a: a ** h.powneg_k,
+        "exp": lambda a: a.exp(), "log": lambda a: a.log(),
+        "tanh": lambda a: a.tanh(), "relu+": lambda a: a.relu(), "relu-": lambda a: a.relu(),
     }
-    for k, (fn, xs) in cases.items():
-        vs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in xs]
+    for k, fn in cases.items():
+        vs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in h.op_args[k]]
         out = fn(*vs)
-        out.backward(torch.tensor(0.7, dtype=torch.float64))
+        out.backward(torch.tensor(h.out_grad, dtype=torch.float64))
         want = [out.item()] + [v.grad.item() for v in vs]
-        t.close(x[f"op/{k}"], want, f"{k}: [output, input grads] with out.grad = 0.7", atol=1e-9)
-    for k, want in {"radd": 3.75, "rmul": 3.125, "rsub": 1.25, "rtruediv": 2.0, "sub": 1.25,
-                    "truediv": 2.0, "neg": -2.5, "addnum": 3.5}.items():
-        t.close(x[f"num/{k}"], want, f"{k} with a plain number", atol=1e-12)
+        t.close(x[f"op/{k}"], want, f"{k}: [output, input grads] after _backward()",
+                atol=1e-9, rtol=1e-9)
+    n, m = h.num_args
+    for k, want in {"radd": n + m, "rmul": n * m, "rsub": n - m, "rtruediv": n / m, "sub": n - m,
+                    "truediv": n / m, "neg": -n, "addnum": n + m}.items():
+        t.close(x[f"num/{k}"], want, f"{k} with a plain number", atol=1e-12, rtol=1e-12)
 
 
 # %% [markdown]
@@ -405,16 +464,16 @@ def _zth_bw(build, xs):
     out.backward()
     return [out.data] + [v.grad for v in vs]
 _zth_graphs = {
-    "square": (lambda a: a * a, [1.7]),
-    "twice": (lambda a: a + a, [-0.3]),
-    "diamond": (lambda a, b: (a * b + b) * (a + b * b), [0.6, -1.4]),
-    "deep": (lambda a, b: ((a * b).exp() + (a - b) ** 2 - a / b).log() * a, [0.3, 0.9]),
-    "chain": (lambda a: ((a * 2 + 1) * (a - 3)).relu() + a.log() * a, [4.2]),
-    "shared": (lambda a, b: (lambda h: (h + 1) * (h * h - a) + h.exp())(a * b), [0.8, -1.1]),
-    "readme": (_zth_readme, [-4.0, 2.0]),
+    "square": lambda a: a * a,
+    "twice": lambda a: a + a,
+    "diamond": lambda a, b: (a * b + b) * (a + b * b),
+    "deep": lambda a, b: ((a * b).exp() + (a - b) ** 2 - a / b).log() * a,
+    "chain": lambda a: ((a * 2 + 1) * (a - 3)).relu() + a.log() * a,
+    "shared": lambda a, b: (lambda h: (h + 1) * (h * h - a) + h.exp())(a * b),
+    "readme": _zth_readme,
 }
-for _k, (_b, _xs) in _zth_graphs.items():
-    _zth_export(f"bw/{_k}", lambda: _zth_bw(_b, _xs))
+for _k, _b in _zth_graphs.items():
+    _zth_export(f"bw/{_k}", lambda: _zth_bw(_b, _zth_in.graph_args[_k]))
 ### END HIDDEN TESTS
 # The expression from micrograd's README
 a = Value(-4.0)
@@ -456,20 +515,20 @@ def readme(a, b):   # micrograd's README expression, written for tensors
 
 def check(x, t):
     graphs = {
-        "square": (lambda a: a * a, [1.7]),
-        "twice": (lambda a: a + a, [-0.3]),
-        "diamond": (lambda a, b: (a * b + b) * (a + b * b), [0.6, -1.4]),
-        "deep": (lambda a, b: ((a * b).exp() + (a - b) ** 2 - a / b).log() * a, [0.3, 0.9]),
-        "chain": (lambda a: ((a * 2 + 1) * (a - 3)).relu() + a.log() * a, [4.2]),
-        "shared": (lambda a, b: (lambda h: (h + 1) * (h * h - a) + h.exp())(a * b), [0.8, -1.1]),
-        "readme": (readme, [-4.0, 2.0]),
+        "square": lambda a: a * a,
+        "twice": lambda a: a + a,
+        "diamond": lambda a, b: (a * b + b) * (a + b * b),
+        "deep": lambda a, b: ((a * b).exp() + (a - b) ** 2 - a / b).log() * a,
+        "chain": lambda a: ((a * 2 + 1) * (a - 3)).relu() + a.log() * a,
+        "shared": lambda a, b: (lambda h: (h + 1) * (h * h - a) + h.exp())(a * b),
+        "readme": readme,
     }
-    for k, (build, xs) in graphs.items():
-        vs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in xs]
+    for k, build in graphs.items():
+        vs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in _zth_in.graph_args[k]]
         out = build(*vs)
         out.backward()
         want = [out.item()] + [v.grad.item() for v in vs]
-        t.close(x[f"bw/{k}"], want, f"backward() on the graph '{k}'", atol=1e-9)
+        t.close(x[f"bw/{k}"], want, f"backward() on the graph '{k}'", atol=1e-9, rtol=1e-9)
 
 
 # %% [markdown]
@@ -496,8 +555,7 @@ def _zth_nll(zs, y):
     loss = nll(vs, y)
     loss.backward()
     return [loss.data] + [v.grad for v in vs]
-for _i, (_zs, _y) in enumerate([([0.0, 3.0, -2.0, 1.0], 3), ([1.5, -0.5, 0.25], 0),
-                                ([-1.0, 2.0, 0.5, 0.0, -3.0], 4)]):
+for _i, (_zs, _y) in enumerate(_zth_in.nll_cases):
     _zth_export(f"nll/{_i}", lambda: _zth_nll(_zs, _y))
 ### END HIDDEN TESTS
 _logits = [Value(v) for v in [0.0, 3.0, -2.0, 1.0]]
@@ -511,13 +569,12 @@ print("ok")
 # %% check="softmax_nll"
 def check(x, t):
     import torch.nn.functional as F
-    for i, (zs, y) in enumerate([([0.0, 3.0, -2.0, 1.0], 3), ([1.5, -0.5, 0.25], 0),
-                                 ([-1.0, 2.0, 0.5, 0.0, -3.0], 4)]):
+    for i, (zs, y) in enumerate(_zth_in.nll_cases):
         z = torch.tensor(zs, dtype=torch.float64, requires_grad=True)
         loss = F.cross_entropy(z[None], torch.tensor([y]))
         loss.backward()
         t.close(x[f"nll/{i}"], [loss.item()] + z.grad.tolist(),
-                f"[loss, grads] for {len(zs)} logits, label {y}", atol=1e-9)
+                f"[loss, grads] for {len(zs)} logits", atol=1e-9, rtol=1e-9)
 
 
 # %% [markdown]
@@ -653,20 +710,19 @@ for step in range(STEPS):
 
 # %% test="mlp_train" points=3
 ### BEGIN HIDDEN TESTS
-def _zth_two_steps():
-    net = MLP(2, [3, 2, 1])
+def _zth_three_steps():
+    net = MLP(2, list(_zth_in.mlp_sizes))
     params = net.parameters()
-    assert len(params) == 20, f"MLP(2, [3, 2, 1]) has 20 parameters, yours has {len(params)}"
-    for _i, _p in enumerate(params):
-        _p.data = math.sin(1.7 * _i + 0.3)
-    _X = [[0.5, -1.0], [1.5, 0.25], [-0.75, 0.8], [0.1, 0.2]]
-    _y = [1, -1, 1, -1]
-    losses = [train_step(net, _X, _y, 0.3) for _ in range(3)]
-    return losses + [p.data for p in net.parameters()]
-_zth_export("mlp/steps", _zth_two_steps)
-_zth_export("mlp/nparams", lambda: len(MLP(2, [16, 16, 1]).parameters()))
-_Xt, _yt = make_moons(200, noise=0.1, seed=99)
-_zth_export("mlp/predictions", lambda: [float(model(_x).data) for _x in _Xt])
+    if len(params) != len(_zth_in.mlp_start):
+        raise ValueError(f"MLP(2, {_zth_in.mlp_sizes}) has {len(_zth_in.mlp_start)} parameters, "
+                         f"yours has {len(params)}")
+    for _p, _v in zip(params, _zth_in.mlp_start):
+        _p.data = _v
+    losses = [train_step(net, _zth_in.mlp_X, _zth_in.mlp_y, _zth_in.mlp_lr) for _ in range(3)]
+    return [float(v) for v in losses] + [p.data for p in net.parameters()]
+_zth_export("mlp/steps", _zth_three_steps)
+_zth_export("mlp/nparams", lambda: len(MLP(_zth_in.count_nin, list(_zth_in.count_sizes)).parameters()))
+_zth_export("mlp/predictions", lambda: [float(model(_x).data) for _x in _zth_in.moons_X])
 ### END HIDDEN TESTS
 assert len(MLP(2, [16, 16, 1]).parameters()) == 337, "MLP(2, [16, 16, 1]) has 337 parameters"
 _acc = sum((model(x).data > 0) == (yi > 0) for x, yi in zip(X, y)) / len(y)
@@ -675,46 +731,51 @@ print("ok")
 
 # %% check="mlp_train"
 def check(x, t):
-    t.equal(x["mlp/nparams"], 337, "number of parameters of MLP(2, [16, 16, 1])")
-    # oracle: the same 2-3-2-1 net in torch, same starting parameters, 3 steps
-    vals = [math.sin(1.7 * i + 0.3) for i in range(20)]
-    ws = []
-    k = 0
-    for nin, nout in [(2, 3), (3, 2), (2, 1)]:
+    h = _zth_in
+    sizes = [h.count_nin] + list(h.count_sizes)
+    t.equal(x["mlp/nparams"], sum((a + 1) * b for a, b in zip(sizes, sizes[1:])),
+            "number of parameters of an MLP of other sizes")
+    # oracle: the same net in torch, same starting parameters, data and rate, 3 steps
+    ws, k = [], 0
+    sizes = [2] + list(h.mlp_sizes)
+    for nin, nout in zip(sizes, sizes[1:]):
         W = torch.empty(nout, nin, dtype=torch.float64)
         b = torch.empty(nout, dtype=torch.float64)
         for j in range(nout):
-            W[j] = torch.tensor(vals[k:k + nin]); b[j] = vals[k + nin]; k += nin + 1
+            W[j] = torch.tensor(h.mlp_start[k:k + nin], dtype=torch.float64)
+            b[j] = h.mlp_start[k + nin]
+            k += nin + 1
         ws += [W.requires_grad_(), b.requires_grad_()]
-    X = torch.tensor([[0.5, -1.0], [1.5, 0.25], [-0.75, 0.8], [0.1, 0.2]], dtype=torch.float64)
-    y = torch.tensor([1.0, -1.0, 1.0, -1.0], dtype=torch.float64)
+    X = torch.tensor(h.mlp_X, dtype=torch.float64)
+    y = torch.tensor(h.mlp_y, dtype=torch.float64)
     losses = []
     for _ in range(3):
-        h = torch.relu(X @ ws[0].T + ws[1])
-        h = torch.relu(h @ ws[2].T + ws[3])
-        s = (h @ ws[4].T + ws[5])[:, 0]
-        loss = torch.relu(1 - y * s).mean() + 1e-4 * sum((w ** 2).sum() for w in ws)
+        a = X
+        for i in range(0, len(ws), 2):
+            a = a @ ws[i].T + ws[i + 1]
+            if i + 2 < len(ws):
+                a = torch.relu(a)
+        loss = torch.relu(1 - y * a[:, 0]).mean() + 1e-4 * sum((w ** 2).sum() for w in ws)
         for w in ws:
             w.grad = None
         loss.backward()
         with torch.no_grad():
             for w in ws:
-                w -= 0.3 * w.grad
+                w -= h.mlp_lr * w.grad
         losses.append(loss.item())
     flat = []
     for W, b in zip(ws[0::2], ws[1::2]):
         for j in range(W.shape[0]):
             flat += W[j].tolist() + [b[j].item()]
     t.close(x["mlp/steps"], losses + flat,
-            "three train_step calls on a small net: [losses, parameters]", atol=1e-8,
+            "three train_step calls on a small net: [losses, parameters]", atol=1e-8, rtol=1e-7,
             hint="check the loss, that gradients are reset before backward, and the update p -= lr * grad")
-    # the trained model separates fresh points from the same distribution
-    labels = [-1 if i % 2 == 0 else 1 for i in range(200)]   # make_moons alternates labels
-    pred = x["mlp/predictions"]
-    if isinstance(pred, list) and len(pred) == 200:
-        acc = sum((p > 0) == (l > 0) for p, l in zip(pred, labels)) / 200
+    # the trained model separates fresh points from the same distribution (labels shuffled)
+    pred = as_tensor(x["mlp/predictions"])
+    if pred is None or tuple(pred.shape) != (len(h.moons_y),):
+        t.fail(x["mlp/predictions"], "predictions of your trained `model` on new points",
+               "could not be computed")
+    else:
+        acc = float(((pred > 0) == (torch.tensor(h.moons_y) > 0)).double().mean())
         t.true(acc >= 0.85, "accuracy of your trained `model` on 200 new moons points",
                f"{acc:.0%}, below the 85% required: train longer or check train_step")
-    else:
-        t.true(pred if not isinstance(pred, list) else False,
-               "predictions of your trained `model` on new points", "could not be computed")
