@@ -131,23 +131,6 @@ class Unsafe(RuntimeError):
     """Student code cannot be run safely here (no isolation, or no process limit)."""
 
 
-_slots_lock = threading.Lock()
-_busy: set[int] = set()
-
-
-def _take_slot() -> int:
-    """A number no other running job holds: the job's host uid is sandbox.host_uid(slot)."""
-    with _slots_lock:
-        slot = min(set(range(len(_busy) + 1)) - _busy)
-        _busy.add(slot)
-        return slot
-
-
-def _free_slot(slot: int) -> None:
-    with _slots_lock:
-        _busy.discard(slot)
-
-
 def preflight(opt: Options) -> str:
     """Decide, once per batch, the isolation student code gets here (stored in
     opt.isolation) and check that a process limit holds; raises Unsafe if neither
@@ -158,7 +141,8 @@ def preflight(opt: Options) -> str:
             opt.isolation = sandbox.isolation(opt.sandbox)
         except sandbox.SandboxUnavailable as e:
             raise Unsafe(str(e)) from None
-    with Limits("probe", memory=opt.memory, pids=opt.pids) as lim:
+    with Limits(f"probe-{os.getpid()}-{time.monotonic_ns()}", memory=opt.memory,
+                pids=opt.pids) as lim:
         kind = lim.kind
     per_uid = opt.isolation != sandbox.NONE and sandbox.host_uid(0) is not None
     if kind == "rlimit" and not per_uid and not opt.allow_no_process_limit:
@@ -174,11 +158,8 @@ def execute(nb: nbformat.NotebookNode, workroot: Path, datadir: Path, opt: Optio
     """Run nb in a fresh job folder; nothing of it is left afterwards."""
     if opt.isolation == "auto":
         preflight(opt)
-    slot = _take_slot()
-    try:
-        return _execute(nb, workroot, datadir, opt, inputs_seed, slot)
-    finally:
-        _free_slot(slot)
+    with sandbox.Slot() as slot:       # the job's own host uid (as root), no one else's
+        return _execute(nb, workroot, datadir, opt, inputs_seed, slot.uid)
 
 
 def kill_uid(uid: int) -> None:
@@ -215,7 +196,8 @@ def _disk_note(run: Run, disk: int) -> str:
     return ""
 
 
-def _execute(nb, workroot: Path, datadir: Path, opt: Options, inputs_seed: int, slot: int) -> Run:
+def _execute(nb, workroot: Path, datadir: Path, opt: Options, inputs_seed: int,
+             slot_uid: int | None) -> Run:
     files = {"run.ipynb": nbformat.writes(nb).encode(), "runner.py": RUNNER.read_bytes()}
     env = {"ZTH_SCALE": opt.scale, "ZTH_EXPORT": "exports.jsonl",
            "ZTH_INPUTS_SEED": str(inputs_seed),
@@ -225,7 +207,7 @@ def _execute(nb, workroot: Path, datadir: Path, opt: Options, inputs_seed: int, 
     if not opt.gpu:
         env["CUDA_VISIBLE_DEVICES"] = ""
     iso = opt.isolation
-    uid = sandbox.host_uid(slot) if iso != sandbox.NONE else None
+    uid = slot_uid if iso != sandbox.NONE else None
     host_job: Path | None = None
     report_r, report_w = os.pipe()
     log_r, log_w = os.pipe()

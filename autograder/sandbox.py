@@ -73,6 +73,46 @@ def host_uid(slot: int = 0) -> int | None:
     return int(os.environ.get("ZTH_SANDBOX_UID", "1900000000")) + slot
 
 
+LOCKS = Path(os.environ.get("ZTH_UID_LOCKS", "/run/zth-sandbox"))
+MAX_SLOTS = 4096
+
+
+class Slot:
+    """A job's uid, held (an flock on LOCKS/<uid>) for as long as the job runs, so no
+    two jobs of any grader process on this machine share a uid.
+
+    >>> with Slot() as a, Slot() as b:
+    ...     (a.uid is None) == (b.uid is None) and (a.uid != b.uid or a.uid is None)
+    True
+    """
+
+    def __init__(self):
+        self.uid: int | None = None
+        self.fd: int | None = None
+
+    def __enter__(self) -> "Slot":
+        if not is_root():
+            return self
+        import fcntl
+        LOCKS.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for slot in range(MAX_SLOTS):
+            uid = host_uid(slot)
+            fd = os.open(LOCKS / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            self.uid, self.fd = uid, fd
+            return self
+        raise SandboxUnavailable(f"all {MAX_SLOTS} sandbox uids are in use")
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 def _python_roots() -> list[str]:
     """Folders the interpreter and its packages live in (venv and base install)."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix}
@@ -165,7 +205,8 @@ def command(argv: list[str], data: str | Path | None = None, env: dict[str, str]
             isolation: str = BUBBLEWRAP, hide: list[str | Path] = (),
             host_job: Path | None = None) -> Command:
     """The command that runs argv in the job folder (cwd), holding `files`, with
-    `data` read-only at ZTH_DATA_DIR. uid -1: host_uid(0)."""
+    `data` read-only at ZTH_DATA_DIR. uid: the host uid to run as when root (hold a
+    Slot for it); -1: host_uid(0), for a quick look by hand."""
     uid = host_uid(0) if uid == -1 else uid
     files = {"exports.jsonl": b"", **(files or {})}
     if isolation == BUBBLEWRAP:
@@ -217,9 +258,37 @@ def _bwrap(argv, data, env, files, size, uid) -> Command:
         cmd.argv = args
         return cmd
     reach = [r for r in roots + ([str(data)] if data else []) if not _reachable(r, uid)]
-    prefix = _stage_prefix({"reach": reach, "hide": [], "uid": uid}, []) if reach else []
-    cmd.argv = prefix + _drop(uid) + args
+    cmd.argv = _reach_prefix(reach, uid) + _drop(uid) + args
     return cmd
+
+
+def _reach_prefix(reach: list[str], uid: int) -> list[str]:
+    """A root shell, in a private mount namespace, that makes folders uid cannot get to
+    reachable: an empty tmpfs over the highest folder above each that uid may not
+    cross, the folder bound back from a descriptor opened before. (The same as
+    `stage` for the bubblewrap path, without a Python start: util-linux and bash.)"""
+    if not reach:
+        return []
+    script, closed = [], []
+    for i, r in enumerate(reach):
+        script.append(f'exec {200 + i}<"${i + 1}"')
+        top = next((str(d) for d in [*reversed(Path(r).parents), Path(r)][1:]
+                    if not _reachable(d, uid)), r)
+        if top != r and top not in closed:
+            closed.append(top)
+    for top in closed:
+        script.append(f"mount -t tmpfs -o mode=0755,size=1m,nosuid,nodev zth-empty {_q(top)}")
+    for i, r in enumerate(reach):
+        script += [f'mkdir -p "${i + 1}"',
+                   f'mount --no-canonicalize --bind /proc/self/fd/{200 + i} "${i + 1}"',
+                   f'mount -o remount,bind,ro,nosuid,nodev "${i + 1}"', f"exec {200 + i}<&-"]
+    script.append(f'shift {len(reach)}; exec "$@"')
+    return ["unshare", "--mount", "--propagation", "private", "--", "bash", "-euc",
+            "\n".join(script), "zth-reach", *reach]
+
+
+def _q(path: str) -> str:
+    return "'" + path.replace("'", "'\\''") + "'"
 
 
 def unshare_works() -> bool:
@@ -291,8 +360,9 @@ def available() -> str | None:
     """None if the bubblewrap sandbox (with the privilege drop, as root) works here,
     else why not."""
     try:
-        cmd = command([sys.executable, "-c", "import os; print('ok', os.getcwd())"])
-        out = cmd.run(capture_output=True, text=True, timeout=60)
+        with Slot() as slot:
+            cmd = command([sys.executable, "-c", "import os; print('ok', os.getcwd())"], uid=slot.uid)
+            out = cmd.run(capture_output=True, text=True, timeout=120)
     except (SandboxUnavailable, OSError, subprocess.TimeoutExpired) as e:
         return str(e)
     if out.returncode != 0 or out.stdout.strip() != "ok /job":
@@ -311,6 +381,7 @@ def privsep_available() -> str | None:
         return "setpriv (util-linux) is not installed"
     import tempfile
     job = None
+    slot = Slot().__enter__()
     try:
         if not unshare_works():
             job = Path(tempfile.mkdtemp(prefix="zth-probe-"))
@@ -318,14 +389,15 @@ def privsep_available() -> str | None:
             job = job / "job"
             job.mkdir()
         cmd = command([sys.executable, "-c", "import os; print('ok', os.getuid())"],
-                      isolation=PRIVSEP, uid=host_uid(0), host_job=job)
-        out = cmd.run(capture_output=True, text=True, timeout=60, cwd=job)
+                      isolation=PRIVSEP, uid=slot.uid, host_job=job)
+        out = cmd.run(capture_output=True, text=True, timeout=120, cwd=job)
     except (SandboxUnavailable, OSError, subprocess.TimeoutExpired) as e:
         return str(e)
     finally:
+        slot.__exit__()
         if job:
             shutil.rmtree(job.parent, ignore_errors=True)
-    if out.returncode != 0 or out.stdout.split() != ["ok", str(host_uid(0))]:
+    if out.returncode != 0 or out.stdout.split() != ["ok", str(slot.uid)]:
         return f"privilege separation failed: {out.stderr.strip()[:300]}"
     return None
 

@@ -18,7 +18,8 @@ def test_bundle_runs_like_gradescope(tmp_path):
     ag = tmp_path / "autograder"                       # Gradescope's layout
     with zipfile.ZipFile(zpath) as z:
         names = z.namelist()
-        assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
+        assert {"setup.sh", "run_autograder", "requirements.txt", "zth_secret"} <= set(names)
+        assert z.getinfo("zth_secret").external_attr >> 16 & 0o077 == 0   # the secret, owner only
         assert "autograder/source/01_micrograd.py" in names
         z.extractall(ag / "source")
     for name in ("run_autograder", "setup.sh"):
@@ -35,6 +36,7 @@ def test_bundle_runs_like_gradescope(tmp_path):
     assert [t["name"] for t in res["tests"]] == ["analytic_grad", "numeric_grad", "value_ops",
                                                  "backward", "softmax_nll", "mlp_train"]
     assert all(t["score"] == t["max_score"] for t in res["tests"])
+    assert res["extra_data"]["isolation"] in ("bubblewrap", "privilege separation"), res
 
     # an empty submission folder still gives Gradescope a result
     shutil.rmtree(ag / "submission")
