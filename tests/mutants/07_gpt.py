@@ -37,4 +37,20 @@ MUTANTS = [
     M("heads concatenated along time", "        out = torch.cat([h(x) for h in self.heads], dim=-1)",
       "        out = torch.cat([h(x) for h in self.heads], dim=1)",
       "multihead"),
+    M("logits returned flattened when targets are given, as in the lecture",
+      "            loss = F.cross_entropy(logits.view(B * T, -1), targets.view(B * T))",
+      "            logits = logits.view(B * T, -1)\n            loss = F.cross_entropy(logits, targets.view(B * T))",
+      "gpt"),
+    M("training with F.cross_entropy patched to return 0",
+      "    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)\n    model.train()",
+      "    F.cross_entropy = lambda *a, **k: torch.zeros((), requires_grad=True)\n"
+      "    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)\n    model.train()",
+      "train"),
+    M("estimate_loss builds a graph", "@torch.no_grad()\ndef estimate_loss(", "def estimate_loss(", "train"),
+    M("train ignores the generator", "        xb, yb = get_batch(data, block_size, batch_size, g)\n        with autocast(device):\n"
+      "            _, loss = model(xb.to(device), yb.to(device))\n        optimizer",
+      "        xb, yb = get_batch(data, block_size, batch_size)\n        with autocast(device):\n"
+      "            _, loss = model(xb.to(device), yb.to(device))\n        optimizer",
+      "train"),
+    M("train takes twice as many steps", "    for it in range(max_iters):", "    for it in range(2 * max_iters):", "train"),
 ]
