@@ -33,6 +33,17 @@ MUTANTS = [
       "        loss = F.cross_entropy(logits, Y[ix])",
       "        loss = F.cross_entropy(logits, Y[:batch_size])",
       "train"),
+    M("a loss that is always 0 in place of F.cross_entropy (nothing trains)",
+      "        loss = F.cross_entropy(logits, Y[ix])",
+      "        loss = (logits * 0).sum()",
+      "train"),
+    M("F.cross_entropy patched to return 0 while train runs (and put back after)",
+      "    losses = []\n    for i in range(steps):",
+      "    _ce = F.cross_entropy\n    F.cross_entropy = lambda logits, y, *a, **k: (logits * 0).sum()\n"
+      "    try:\n        return _train(params, X, Y, steps, batch_size, lr_at, g)\n    finally:\n"
+      "        F.cross_entropy = _ce\n\n\ndef _train(params, X, Y, steps, batch_size, lr_at, g):\n"
+      "    losses = []\n    for i in range(steps):",
+      "train"),
     M("split_loss measured on the training set whatever it is given",
       "        logits = forward(params, X)\n        return F.cross_entropy(logits, Y).item()",
       "        logits = forward(params, Xtr)\n        return F.cross_entropy(logits, Ytr).item()",
