@@ -32,6 +32,200 @@ except ImportError:      # Colab has it; elsewhere: pip install regex
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "regex"])
     import regex as re
 
+# %% inputs
+# The hidden inputs of this submission, drawn from `rng` (a random.Random seeded per
+# submission): _zth_in.NAME in the hidden tests (kernel) and in the checks (grader).
+_WORDS = ["the", "cat", "sat", "on", "mat", "hello", "world", "there", "thing", "ring", "in", "ing",
+          "er", "aa", "abab", "über", "naïve", "café", "안녕", "하세요", "東京", "日本", "😉", "👋🏽",
+          "🙂", "12", "345", "2024", "1234567", "don't", "it's", "we'll", "THEY'RE", "I'VE", "x", "ok"]
+_SEPS = [" ", " ", " ", " ", "  ", "\n", "\n\n", "\t", ", ", "! ", "? ", "... ", " (", ") ", "\r\n", "   "]
+_NAMES = ["endoftext", "sep", "pad", "bos", "eos", "user", "system", "im_start", "im_end", "mask",
+          "cls", "fim_prefix", "tool", "think"]
+_SWIFT_CHARS = 185_000         # taylorswift.txt has 185,561 characters: slices end below this
+
+
+def _text(n_words):
+    """Words of several scripts, digits and contractions, with varied whitespace."""
+    return "".join(rng.choice(_WORDS) + rng.choice(_SEPS) for _ in range(n_words))
+
+
+def _swift(length):
+    """A slice [start, stop) of taylorswift.txt (the data file is read where it is used)."""
+    start = rng.randrange(_SWIFT_CHARS - length)
+    return (start, start + length)
+
+
+# Task 1: get_stats
+_pool = rng.sample(range(300), 4)
+stats_ids = [rng.choice(_pool) for _ in range(rng.randint(12, 20))]
+stats_start = {(rng.choice(_pool), rng.choice(_pool)): rng.randint(1, 9) for _ in range(3)}
+stats_more = [rng.choice(_pool) for _ in range(rng.randint(8, 14))]
+stats_text = _text(rng.randint(8, 14)) * 2
+
+# Task 2: merge (ids, pair, new id); runs of a repeated id test overlapping occurrences
+merge_cases = []
+for _n in (0, 1, 2, 5, 9, 14, 20, 30):
+    _p = rng.sample(range(256), 3)
+    _a = rng.choice(_p)
+    _b = _a if rng.random() < 0.4 else rng.choice(_p)
+    merge_cases.append(([rng.choice(_p) for _ in range(_n)], (_a, _b), rng.randrange(256, 2000)))
+_a = rng.randrange(256)
+merge_cases.append(([_a] * rng.randint(3, 7) + [rng.randrange(256)] + [_a] * rng.randint(3, 7), (_a, _a), 256))
+
+# Task 3: BasicTokenizer.train: (what, text, number of merges); the last one runs out of pairs
+_letters = rng.sample("abcdefghij", 4) + [" "]
+basic_runs = [("a short text of a few letters", "".join(rng.choice(_letters) for _ in range(rng.randint(25, 40))),
+               rng.randint(5, 9)),
+              ("a text in several scripts", _text(rng.randint(12, 16)), rng.randint(8, 12)),
+              ("a text of 2 or 3 characters", "".join(rng.sample("xyzuvw", rng.randint(2, 3))), 5)]
+basic_swift = (_swift(3000), rng.randint(30, 40))   # (slice of taylorswift.txt, merges)
+
+
+# A hand-made tokenizer for Tasks 4-7: merges (a bytes, b bytes) in id order 256, 257, ...
+def _valid(b):
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+_chars = rng.sample("etaoinshrdlu", 6) + [" ", rng.choice(["é", "ü", "안", "😉", "東"])]
+_tokens = sorted({bytes([b]) for c in _chars for b in c.encode("utf-8")})
+hand_pairs = []
+while len(hand_pairs) < 28:
+    _a = rng.choice(_tokens)
+    _b = rng.choice(_tokens[-8:] if rng.random() < 0.5 else _tokens)
+    if _a + _b not in _tokens and len(_a + _b) <= 8:
+        hand_pairs.append((_a, _b))
+        _tokens.append(_a + _b)
+_words = [t.decode("utf-8") for t in _tokens if len(t) > 1 and _valid(t)] or _chars
+_n_ids = 256 + len(hand_pairs)
+
+
+def _hand_text(n):
+    """Text made of the hand-made tokens (so merges apply), letters and separators."""
+    out = []
+    for _ in range(n):
+        out.append(rng.choice(_words) if rng.random() < 0.7 else rng.choice(_chars))
+        if rng.random() < 0.3:
+            out.append(rng.choice(_SEPS + ["123", "'s", "'ll", "45678", "!?", "😉"]))
+    return "".join(out)
+
+
+def _ids(n):
+    """Token ids of the hand-made tokenizer, at least one of them merged."""
+    ids = [rng.randrange(256, _n_ids)] + [rng.randrange(_n_ids) for _ in range(n)]
+    rng.shuffle(ids)
+    return ids
+
+
+def _bad_ids(n):
+    """Ids whose bytes are not valid UTF-8 (a continuation byte first, a cut character last)."""
+    return [rng.randrange(0x80, 0xC0)] + _ids(n) + [0xF0, 0x9F]
+
+
+basic_texts = [_hand_text(rng.randint(3, 12)) for _ in range(8)]
+basic_dec_ids = [_ids(rng.randint(2, 8)) for _ in range(4)] + [_bad_ids(3)]
+
+# Task 5: RegexTokenizer: training texts and encode_ordinary texts
+regex_text = _text(rng.randint(25, 35))
+regex_merges = rng.randint(8, 12)
+regex_swift = (_swift(5000), rng.randint(30, 40))
+regex_texts = [_hand_text(rng.randint(4, 14)) for _ in range(7)] + [
+    _hand_text(3) + "<|endoftext|>" + _hand_text(3), _text(6)]
+regex_dec_ids = [_ids(rng.randint(2, 8)) for _ in range(3)] + [_bad_ids(2)]
+
+# Task 6: special tokens (no special token occurs inside another, nor overlaps one)
+_sp = rng.sample(_NAMES, 4)
+special_tokens = {f"<|{w}|>": i for w, i in zip(_sp[:3], rng.sample(range(1000, 60000), 3))}
+special_allowed = set(rng.sample(sorted(special_tokens), rng.randint(1, 2)))
+_fake = [f"<|{_sp[3]}|>", f"<|{_sp[0]}", f"{_sp[1]}|>"]   # look special, are not (nor are two together)
+
+
+def _special_text(k, specials):
+    parts = list(specials) + [rng.choice(_fake) for _ in range(2)] + [_hand_text(rng.randint(1, 4))
+                                                                        for _ in range(k)]
+    rng.shuffle(parts)
+    return "".join(parts)
+
+
+special_texts = [_special_text(3, special_tokens),
+                 _special_text(2, rng.sample(sorted(special_tokens), 2)),
+                 _special_text(2, [rng.choice(sorted(special_tokens))] * 2),
+                 rng.choice(sorted(special_tokens)) + _hand_text(3),
+                 _special_text(3, [])]
+_whole = list(range(128)) + [256 + k for k, (a, b) in enumerate(hand_pairs) if _valid(a + b)]
+special_dec_ids = [rng.choice(_whole) for _ in range(6)] + list(special_tokens.values())   # valid UTF-8
+rng.shuffle(special_dec_ids)
+
+# Task 7: save (the hand-made tokenizer with special tokens) and load (.model files)
+save_special = {f"<|{w}|>": i for w, i in zip(rng.sample(_NAMES, 2), rng.sample(range(_n_ids, 5000), 2))}
+save_pattern = rng.choice([r"\s+|\w+", r"\p{L}+|\p{N}+|\s+|[^\s\p{L}\p{N}]+",
+                           r"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"])
+
+
+def _model(n_merges, n_special):
+    """([(a, b), ...], {special: id}) of a .model file: merge i makes id 256 + i."""
+    merges = []
+    while len(merges) < n_merges:
+        idx = 256 + len(merges)
+        pair = (rng.randrange(idx), rng.randrange(idx))
+        if pair not in merges:
+            merges.append(pair)
+    top = 256 + n_merges
+    specials = {f"<|{w}|>": i for w, i in zip(rng.sample(_NAMES, n_special), rng.sample(range(top, top + 500), n_special))}
+    return merges, specials
+
+
+_m, _s = _model(rng.randint(15, 25), rng.randint(2, 3))
+load_models = {"regex": (rng.choice([r"\s+|\w+", r"\p{L}+|\p{N}+|\s+|[^\s\p{L}\p{N}]+"]), _s, _m),
+               "basic": ("", {}, _model(rng.randint(15, 25), 0)[0])}
+
+# Task 8: cl100k ranks and merges (sampled ranks), and a small ranks table whose merges
+# recover as exactly two parts
+cl100k_ranks_sample = sorted(rng.sample(range(100256), 40))
+cl100k_merges_sample = sorted(rng.sample(range(256, 100256), 40))
+
+
+def _bpe(token, table):
+    parts = [bytes([b]) for b in token]
+    while len(parts) > 1:
+        cands = [(table[parts[i] + parts[i + 1]], i) for i in range(len(parts) - 1)
+                 if parts[i] + parts[i + 1] in table]
+        if not cands:
+            break
+        i = min(cands)[1]
+        parts[i:i + 2] = [parts[i] + parts[i + 1]]
+    return parts
+
+
+toy_ranks = {bytes([b]): r for r, b in enumerate(rng.sample(list(b"abcdexyz"), 5))}
+_toks, _tries = list(toy_ranks), 0
+while len(toy_ranks) < 20 and _tries < 1000:
+    _tries += 1
+    _t = rng.choice(_toks) + rng.choice(_toks)
+    if _t not in toy_ranks and len(_t) <= 8 and len(_bpe(_t, toy_ranks)) == 2:
+        toy_ranks[_t] = len(toy_ranks)
+        _toks.append(_t)
+
+# Task 9: GPT4Tokenizer against tiktoken
+_G4 = ["hello", " world", "    def f(x):\n        return x ** 2\n\n\n", "1234567", " + 89 = ", "I'm",
+       " you'll", " THEY'RE", " SolidGoldMagikarp", "👋🏽", " 👨‍👩‍👧", " 🇫🇷", "東京は日本の首都です。", "   ",
+       "\n\n\r\n", "\t tabs\t\t", "Ünïcödé", " ∑∫ ≈ ½", "안녕하세요", "!!!?", " (ok)", "<|endoftext", "'s",
+       "\n", "it's", " 42", "ﬁ", "z̆"]
+_G4_SPECIAL = ["<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|endofprompt|>"]
+gpt4_texts = ["".join(rng.choice(_G4) for _ in range(rng.randint(2, 8))) for _ in range(12)]
+gpt4_swift = _swift(10_000)
+gpt4_special_texts = []
+for _ in range(2):
+    _parts = rng.sample(_G4_SPECIAL, rng.randint(2, 4)) + [rng.choice(_G4) for _ in range(3)]
+    rng.shuffle(_parts)
+    gpt4_special_texts.append("".join(_parts))
+# ids to decode; ranks 94-123 are single continuation bytes: first, they are invalid UTF-8
+gpt4_dec_ids = [[rng.randrange(100256) for _ in range(rng.randint(1, 8))] for _ in range(4)] + [
+    [rng.randrange(94, 124), rng.randrange(188, 100256)]]
+
 # %% [markdown]
 # ## Text, code points, bytes
 #
@@ -72,14 +266,8 @@ def get_stats(ids, counts=None):
 
 
 # %% probes
-# Helpers of the hidden tests, shared by them (graded notebook only).
-_ZTH_PAIRS = [(b"t", b"h"), (b"th", b"e"), (b" ", b"the"), (b"i", b"n"), (b"in", b"g"), (b"e", b"r"),
-              (b"a", b"a"), (b"aa", b"a"), (b"l", b"l"), (b"e", b"ll"), (b"h", b"ell"), (b"hell", b"o"),
-              (b" ", b"w"), (b"o", b"r"), (b" w", b"or"), (b"\xf0", b"\x9f"), (b"\xf0\x9f", b"\x98"),
-              (b"\xec", b"\x95"), (b"1", b"2"), (b"12", b"3"), (b"!", b"!"), (b" ", b" "),
-              (b"  ", b"  "), (b"e", b" "), (b"r", b"i"), (b"er", b"e")]
-
-
+# Helpers of the hidden tests, shared by them (graded notebook only). The hidden inputs
+# are _zth_in.NAME (see the inputs cell of the source).
 def _zth_get_stats(ids, counts=None):
     counts = {} if counts is None else counts
     for _p in zip(ids, ids[1:]):
@@ -100,6 +288,8 @@ def _zth_merge(ids, pair, idx):
 
 
 def _zth_with_ref(fn, **extra):
+    """fn() with correct get_stats and merge (and `extra`) in place of the student's:
+    a task is graded on its own code, not on the helpers graded in other tasks."""
     names = {"get_stats": _zth_get_stats, "merge": _zth_merge, **extra}
     g = globals()
     saved = {k: g.get(k) for k in names}
@@ -111,9 +301,10 @@ def _zth_with_ref(fn, **extra):
 
 
 def _zth_hand(tok):
+    """tok with the hand-made merges of _zth_in.hand_pairs (ids 256, 257, ...) and their vocab."""
     ids = {bytes([i]): i for i in range(256)}
     tok.merges, tok.vocab = {}, {i: bytes([i]) for i in range(256)}
-    for a, b in _ZTH_PAIRS:
+    for a, b in _zth_in.hand_pairs:
         idx = 256 + len(tok.merges)
         tok.merges[(ids[a], ids[b])] = idx
         tok.vocab[idx] = a + b
@@ -121,22 +312,56 @@ def _zth_hand(tok):
     return tok
 
 
+def _zth_swift(span):
+    return load_text("taylorswift.txt")[span[0]:span[1]]
+
+
+def _zth_ints(ids):
+    return [int(v) for v in ids]
+
+
+def _zth_outcome(fn):
+    """The ids fn() returns, or "raised" if it raises any exception."""
+    try:
+        out = fn()
+    except Exception:
+        return "raised"
+    return _zth_ints(out)
+
+
+_zth_cache = {}
+
+
+def _zth_ranks():
+    """{token bytes: rank} of cl100k, read here (the student's reader is graded in Task 8)."""
+    if "ranks" not in _zth_cache:
+        import base64 as _b64
+        ranks = {}
+        for line in load_text("cl100k_base.tiktoken").splitlines():
+            if line:
+                tok, r = line.split()
+                ranks[_b64.b64decode(tok)] = int(r)
+        _zth_cache["ranks"] = ranks
+    return dict(_zth_cache["ranks"])
+
+
 # %% checks
-# Helpers shared by the checks of this chapter (trusted, grader side).
+# Helpers shared by the checks of this chapter (trusted, grader side). The hidden inputs
+# are _zth_in.NAME, as in the kernel.
 import regex as re
 
-PAIRS = [(b"t", b"h"), (b"th", b"e"), (b" ", b"the"), (b"i", b"n"), (b"in", b"g"), (b"e", b"r"),
-         (b"a", b"a"), (b"aa", b"a"), (b"l", b"l"), (b"e", b"ll"), (b"h", b"ell"), (b"hell", b"o"),
-         (b" ", b"w"), (b"o", b"r"), (b" w", b"or"), (b"\xf0", b"\x9f"), (b"\xf0\x9f", b"\x98"),
-         (b"\xec", b"\x95"), (b"1", b"2"), (b"12", b"3"), (b"!", b"!"), (b" ", b" "),
-         (b"  ", b"  "), (b"e", b" "), (b"r", b"i"), (b"er", b"e")]
 GPT2 = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 GPT4 = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|"""
         r""" ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
 
 
+def swift(span):
+    return load_text("taylorswift.txt")[span[0]:span[1]]
+
+
 def ref_train(chunks, n_merges):
-    """minbpe training over lists of ids (pairs never cross lists)."""
+    """minbpe training over lists of ids (pairs never cross lists), stopping when no
+    pair is left: [merges as [a, b, id], the new vocab entries as byte lists]."""
     merges, vocab = [], {i: bytes([i]) for i in range(256)}
     for idx in range(256, 256 + n_merges):
         stats = {}
@@ -182,19 +407,38 @@ def ref_encode(ids, ranks):
         ids = out
 
 
+def hand():
+    """The hand-made tokenizer of the hidden tests: ({pair: id}, {id: bytes})."""
+    ids, ranks, vocab = {bytes([i]): i for i in range(256)}, {}, {i: bytes([i]) for i in range(256)}
+    for a, b in _zth_in.hand_pairs:
+        idx = 256 + len(ranks)
+        ranks[(ids[a], ids[b])] = idx
+        vocab[idx] = a + b
+        ids[a + b] = idx
+    return ranks, vocab
+
+
+def ordinary(text, pattern, ranks):
+    """encode_ordinary: split with the pattern, merge inside each chunk."""
+    return [j for c in re.findall(pattern, text) for j in ref_encode(list(c.encode("utf-8")), ranks)]
+
+
+def decoded(ids, vocab):
+    return b"".join(vocab[j] for j in ids).decode("utf-8", errors="replace")
+
+
 # %% test="get_stats" points=1
 ### BEGIN HIDDEN TESTS
 def _zth_items(d):
     return [[int(k[0]), int(k[1]), int(v)] for k, v in d.items()]
-_zth_export("stats/small", lambda: _zth_items(get_stats([7, 3, 3, 3, 7, 3, 9])))
-_zth_export("stats/short", lambda: [len(get_stats([])), len(get_stats([5]))])
+_zth_export("stats/ids", lambda: [_zth_items(get_stats(list(_zth_in.stats_ids))),
+                                  _zth_items(get_stats(_zth_in.stats_ids[:1])), _zth_items(get_stats([]))])
 def _zth_counts():
-    c = {(1, 2): 5, (9, 9): 1}
-    out = get_stats([9, 9, 1, 2, 4, 9, 9], c)
-    return [out is c] + _zth_items(c)
+    c = dict(_zth_in.stats_start)
+    out = get_stats(list(_zth_in.stats_more), c)
+    return [out is c, _zth_items(c)]
 _zth_export("stats/counts", _zth_counts)
-_zth_ids = list("the cat sat on the mat, the end 🙂 안녕".encode("utf-8")) * 3
-_zth_export("stats/text", lambda: _zth_items(get_stats(_zth_ids)))
+_zth_export("stats/text", lambda: _zth_items(get_stats(list(_zth_in.stats_text.encode("utf-8")))))
 ### END HIDDEN TESTS
 assert get_stats([1, 2, 3, 1, 2]) == {(1, 2): 2, (2, 3): 1, (3, 1): 1}, get_stats([1, 2, 3, 1, 2])
 assert get_stats([]) == {} and get_stats([4]) == {}, "fewer than two ids have no pairs"
@@ -206,25 +450,23 @@ assert get_stats([1, 2, 2], _c) is _c and _c == {(1, 2): 11, (2, 2): 1}, \
 print("ok")
 
 # %% check="get_stats"
-def ref_stats(ids):
-    out = {}
+def ref_stats(ids, counts=None):
+    out = {} if counts is None else counts
     for i in range(len(ids) - 1):
         out[(ids[i], ids[i + 1])] = out.get((ids[i], ids[i + 1]), 0) + 1
     return [[a, b, n] for (a, b), n in out.items()]
 
 
 def check(x, t):
-    t.equal(x["stats/small"], ref_stats([7, 3, 3, 3, 7, 3, 9]),
-            "get_stats([7, 3, 3, 3, 7, 3, 9]) as [a, b, count] in dict order")
-    t.equal(x["stats/short"], [0, 0], "get_stats of [] and of a single id")
-    want = {(1, 2): 5, (9, 9): 1}
-    for a, b, n in ref_stats([9, 9, 1, 2, 4, 9, 9]):
-        want[(a, b)] = want.get((a, b), 0) + n
-    t.equal(x["stats/counts"], [True] + [[a, b, n] for (a, b), n in want.items()],
+    ids = _zth_in.stats_ids
+    t.equal(x["stats/ids"], [ref_stats(ids), [], []],
+            "get_stats of a list of ids (and of its first id alone, and of []), as [a, b, count] in dict order",
+            hint="count every consecutive pair, in the order the pairs first occur")
+    t.equal(x["stats/counts"], [True, ref_stats(_zth_in.stats_more, dict(_zth_in.stats_start))],
             "get_stats(ids, counts): returns `counts` itself, updated in place",
-            hint="add to the dict you were given (and keep its existing entries) and return it")
-    ids = list("the cat sat on the mat, the end 🙂 안녕".encode("utf-8")) * 3
-    t.equal(x["stats/text"], ref_stats(ids), "pair counts of a longer UTF-8 text, in first-seen order")
+            hint="add to the dict you were given (keeping its entries, new pairs after them) and return it")
+    t.equal(x["stats/text"], ref_stats(list(_zth_in.stats_text.encode("utf-8"))),
+            "pair counts of the UTF-8 bytes of a text, in first-seen order")
 
 
 # %% [markdown]
@@ -260,19 +502,12 @@ def merge(ids, pair, idx):
 
 # %% test="merge" points=1
 ### BEGIN HIDDEN TESTS
-_zth_merge_cases = [
-    ([1, 2, 1, 2, 1], (2, 1), 300), ([1, 2, 1, 2, 1], (1, 2), 300), ([4, 4, 4, 4, 4], (4, 4), 256),
-    ([4, 4, 4, 4], (4, 4), 256), ([], (1, 2), 256), ([3], (3, 3), 256), ([8, 9], (8, 9), 777),
-    ([9, 8, 7], (8, 9), 777), (list("abracadabra, abba".encode()), (98, 114), 260),
-    (list("🙂🙂 hi 🙂".encode()), (159, 153), 400),
-]
-for _i, (_ids, _p, _idx) in enumerate(_zth_merge_cases):
-    _zth_export(f"merge/{_i}", lambda: [int(v) for v in merge(list(_ids), _p, _idx)])
-def _zth_untouched():
-    ids = [5, 5, 5]
-    merge(ids, (5, 5), 256)
-    return ids
-_zth_export("merge/untouched", _zth_untouched)
+def _zth_merge_case(ids, pair, idx):
+    ids = list(ids)
+    out = merge(ids, pair, idx)
+    return [_zth_ints(out), ids]     # the result, and the input list afterwards (unchanged)
+for _i, (_ids, _p, _idx) in enumerate(_zth_in.merge_cases):
+    _zth_export(f"merge/{_i}", lambda: _zth_merge_case(_ids, _p, _idx))
 ### END HIDDEN TESTS
 assert merge([5, 6, 6, 7, 9, 1], (6, 7), 99) == [5, 6, 99, 9, 1], merge([5, 6, 6, 7, 9, 1], (6, 7), 99)
 assert merge([97, 97, 97], (97, 97), 256) == [256, 97], \
@@ -295,16 +530,11 @@ def ref_merge(ids, pair, idx):
 
 
 def check(x, t):
-    cases = [
-        ([1, 2, 1, 2, 1], (2, 1), 300), ([1, 2, 1, 2, 1], (1, 2), 300), ([4, 4, 4, 4, 4], (4, 4), 256),
-        ([4, 4, 4, 4], (4, 4), 256), ([], (1, 2), 256), ([3], (3, 3), 256), ([8, 9], (8, 9), 777),
-        ([9, 8, 7], (8, 9), 777), (list("abracadabra, abba".encode()), (98, 114), 260),
-        (list("🙂🙂 hi 🙂".encode()), (159, 153), 400),
-    ]
-    for i, (ids, pair, idx) in enumerate(cases):
-        t.equal(x[f"merge/{i}"], ref_merge(ids, pair, idx), f"merge({ids[:12]}, {pair}, {idx})",
-                hint="scan left to right; after a merge continue after the pair; keep everything else")
-    t.equal(x["merge/untouched"], [5, 5, 5], "merge must return a new list, not change its input")
+    for i, (ids, pair, idx) in enumerate(_zth_in.merge_cases):
+        t.equal(x[f"merge/{i}"], [ref_merge(ids, pair, idx), list(ids)],
+                f"merge case {i + 1} ({len(ids)} ids): the new list, and the input list afterwards",
+                hint="scan left to right; after a merge continue after the pair; keep everything else; "
+                     "return a new list and leave the input as it was")
 
 
 # %% [markdown]
@@ -458,15 +688,14 @@ class BasicTokenizer(Tokenizer):
 # %% test="basic_train" points=2
 ### BEGIN HIDDEN TESTS
 # your get_stats and merge are graded in Tasks 1 and 2: here the tokenizer runs on correct ones
-def _zth_train_basic(text, vocab_size):
-    tok = BasicTokenizer()
+def _zth_trained(tok, text, vocab_size):
     tok.train(text, vocab_size)
     merges = [[int(a), int(b), int(i)] for (a, b), i in tok.merges.items()]
     return [merges, [list(tok.vocab[i]) for i in range(256, 256 + len(merges))]]
-_zth_basic_texts = {"ties": ("abcabdabeabcbd cbd", 256 + 6), "unicode": ("안녕 안녕하세요 😉😉 😉 ok ok", 256 + 12),
-                    "swift": (load_text("taylorswift.txt")[:3000], 256 + 40), "short": ("xy", 256 + 5)}
-for _k, (_txt, _vs) in _zth_basic_texts.items():
-    _zth_export(f"basic_train/{_k}", lambda: _zth_with_ref(lambda: _zth_train_basic(_txt, _vs)))
+for _i, (_what, _txt, _n) in enumerate(_zth_in.basic_runs):
+    _zth_export(f"basic_train/{_i}", lambda: _zth_with_ref(lambda: _zth_trained(BasicTokenizer(), _txt, 256 + _n)))
+_zth_export("basic_train/swift", lambda: _zth_with_ref(lambda: _zth_trained(
+    BasicTokenizer(), _zth_swift(_zth_in.basic_swift[0]), 256 + _zth_in.basic_swift[1])))
 ### END HIDDEN TESTS
 _tok = BasicTokenizer()
 _tok.train("aaabdaaabac", 256 + 3)
@@ -477,27 +706,22 @@ print("ok")
 
 # %% check="basic_train"
 def check(x, t):
-    from autograder.data import load_text
-    texts = {"ties": ("abcabdabeabcbd cbd", 256 + 6), "unicode": ("안녕 안녕하세요 😉😉 😉 ok ok", 256 + 12),
-             "swift": (load_text("taylorswift.txt")[:3000], 256 + 40), "short": ("xy", 256 + 5)}
-    for k, (text, vocab_size) in texts.items():
-        t.equal(x[f"basic_train/{k}"], ref_train([list(text.encode("utf-8"))], vocab_size - 256),
-                f"BasicTokenizer trained on {text[:20]!r}... to {vocab_size} tokens: [merges, new vocab entries]",
-                hint="most frequent pair first, ties to the pair seen first; vocab = bytes of both halves; "
-                     "stop when no pair is left")
+    hint = ("most frequent pair first, ties to the pair seen first; vocab = bytes of both halves; "
+            "stop when no pair is left")
+    for i, (what, text, n) in enumerate(_zth_in.basic_runs):
+        t.equal(x[f"basic_train/{i}"], ref_train([list(text.encode("utf-8"))], n),
+                f"BasicTokenizer trained on {what}: [merges, new vocab entries]", hint=hint)
+    span, n = _zth_in.basic_swift
+    t.equal(x["basic_train/swift"], ref_train([list(swift(span).encode("utf-8"))], n),
+            "BasicTokenizer trained on a slice of taylorswift.txt: [merges, new vocab entries]", hint=hint)
 
 
 # %% test="basic_encode_decode" points=2
 ### BEGIN HIDDEN TESTS
-_ZTH_TEXTS = ["", "a", "aaaaaaa", "the hello world there", "hello123!!!? (안녕하세요!) 😉",
-              "   spaces    and  tabs\t\n\nthe end", "ther thing ring ingin erere", "emoji 😉😉😀 mix",
-              "the the the", "Ünïcödé ∑ 東京"]
 _zth_bt = _zth_hand(BasicTokenizer())
-for _i, _txt in enumerate(_ZTH_TEXTS):
-    _zth_export(f"basic_enc/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_bt.encode(_txt)]))
-    _zth_export(f"basic_rt/{_i}", lambda: _zth_with_ref(lambda: _zth_bt.decode(_zth_bt.encode(_txt))))
-_ZTH_IDS = [[271, 266, 32, 277], [128], [240, 159], [272, 152, 137, 32, 104], [], [0, 255, 10]]
-for _i, _ids in enumerate(_ZTH_IDS):
+for _i, _txt in enumerate(_zth_in.basic_texts):
+    _zth_export(f"basic_enc/{_i}", lambda: _zth_with_ref(lambda: _zth_ints(_zth_bt.encode(_txt))))
+for _i, _ids in enumerate(_zth_in.basic_dec_ids):
     _zth_export(f"basic_dec/{_i}", lambda: _zth_bt.decode(list(_ids)))
 ### END HIDDEN TESTS
 _tok = BasicTokenizer()
@@ -510,27 +734,15 @@ assert _tok.decode([128]) == "\ufffd", "an invalid byte decodes to the replaceme
 print("ok")
 
 # %% check="basic_encode_decode"
-TEXTS = ["", "a", "aaaaaaa", "the hello world there", "hello123!!!? (안녕하세요!) 😉",
-         "   spaces    and  tabs\t\n\nthe end", "ther thing ring ingin erere", "emoji 😉😉😀 mix",
-         "the the the", "Ünïcödé ∑ 東京"]
-IDS = [[271, 266, 32, 277], [128], [240, 159], [272, 152, 137, 32, 104], [], [0, 255, 10]]
-
-
 def check(x, t):
-    ids, ranks, vocab = {bytes([i]): i for i in range(256)}, {}, {i: bytes([i]) for i in range(256)}
-    for a, b in PAIRS:
-        idx = 256 + len(ranks)
-        ranks[(ids[a], ids[b])] = idx
-        vocab[idx] = a + b
-        ids[a + b] = idx
-    for i, text in enumerate(TEXTS):
+    ranks, vocab = hand()
+    for i, text in enumerate(_zth_in.basic_texts):
         t.equal(x[f"basic_enc/{i}"], ref_encode(list(text.encode("utf-8")), ranks),
-                f"encode({text!r}) with a given set of merges",
+                f"encode() of text {i + 1} with a given set of merges",
                 hint="apply the merge with the lowest id among the pairs present, until none applies")
-        t.equal(x[f"basic_rt/{i}"], text, f"decode(encode({text!r}))")
-    for i, seq in enumerate(IDS):
-        t.equal(x[f"basic_dec/{i}"], b"".join(vocab[j] for j in seq).decode("utf-8", errors="replace"),
-                f"decode({seq})", hint="join the tokens' bytes, then decode with errors='replace'")
+    for i, ids in enumerate(_zth_in.basic_dec_ids):
+        t.equal(x[f"basic_dec/{i}"], decoded(ids, vocab), f"decode() of id list {i + 1} ({len(ids)} ids)",
+                hint="join the tokens' bytes, then decode with errors='replace'")
 
 
 # %% [markdown]
@@ -558,11 +770,13 @@ def check(x, t):
 # * `"none"`: special tokens are treated as ordinary text;
 # * `"none_raise"` (the default, like tiktoken): like `"none"`, but raise an error
 #   (any exception) if the text contains a registered special token;
-# * a set of strings: only those special tokens become ids.
+# * a set of strings: only those special tokens become ids; the others are ordinary
+#   text (no error).
 #
 # To handle them, split the text *around* the allowed special tokens first
 # (`re.split` with a capturing group of the escaped tokens keeps the separators),
-# then `encode_ordinary` the pieces in between.
+# then `encode_ordinary` the pieces in between. You may assume that no special token
+# occurs inside another one (as with GPT-4's five).
 
 # %%
 GPT2_SPLIT_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
@@ -683,33 +897,24 @@ class RegexTokenizer(Tokenizer):
 
 # %% test="regex_train" points=2
 ### BEGIN HIDDEN TESTS
-def _zth_train_regex(text, vocab_size, pattern):
-    tok = RegexTokenizer(pattern)
-    tok.train(text, vocab_size)
-    merges = [[int(a), int(b), int(i)] for (a, b), i in tok.merges.items()]
-    return [merges, [list(tok.vocab[i]) for i in range(256, 256 + len(merges))]]
-_zth_regex_runs = {"gpt4": ("aaa aaa aaa bab bab\n\n\n  x1234567 'll've DON'T", 256 + 10, None),
-                   "gpt2": ("aaa aaa aaa bab bab\n\n\n  x1234567 'll've DON'T", 256 + 10, "gpt2"),
-                   "swift": (load_text("taylorswift.txt")[3000:8000], 256 + 40, None)}
-for _k, (_txt, _vs, _pat) in _zth_regex_runs.items():
-    _zth_export(f"regex_train/{_k}", lambda: _zth_with_ref(
-        lambda: _zth_train_regex(_txt, _vs, GPT2_SPLIT_PATTERN if _pat == "gpt2" else None)))
-_ZTH_TEXTS = ["", "a", "aaaaaaa", "the hello world there", "hello123!!!? (안녕하세요!) 😉",
-              "   spaces    and  tabs\t\n\nthe end", "ther thing ring ingin erere", "emoji 😉😉😀 mix",
-              "the the the", "Ünïcödé ∑ 東京", "the<|endoftext|>the"]
+_zth_export("regex_train/gpt4", lambda: _zth_with_ref(lambda: _zth_trained(
+    RegexTokenizer(), _zth_in.regex_text, 256 + _zth_in.regex_merges)))
+_zth_export("regex_train/gpt2", lambda: _zth_with_ref(lambda: _zth_trained(
+    RegexTokenizer(GPT2_SPLIT_PATTERN), _zth_in.regex_text, 256 + _zth_in.regex_merges)))
+_zth_export("regex_train/swift", lambda: _zth_with_ref(lambda: _zth_trained(
+    RegexTokenizer(), _zth_swift(_zth_in.regex_swift[0]), 256 + _zth_in.regex_swift[1])))
 _zth_rt4, _zth_rt2 = _zth_hand(RegexTokenizer()), _zth_hand(RegexTokenizer(GPT2_SPLIT_PATTERN))
-for _i, _txt in enumerate(_ZTH_TEXTS):
-    _zth_export(f"regex_enc4/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_rt4.encode_ordinary(_txt)]))
-    _zth_export(f"regex_enc2/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_rt2.encode_ordinary(_txt)]))
-    _zth_export(f"regex_rt/{_i}", lambda: _zth_with_ref(lambda: _zth_rt4.decode(_zth_rt4.encode_ordinary(_txt))))
-for _i, _ids in enumerate([[271, 266, 32, 277], [128], [240, 159], [272, 152, 137, 32, 104], []]):
+for _i, _txt in enumerate(_zth_in.regex_texts):
+    _zth_export(f"regex_enc4/{_i}", lambda: _zth_with_ref(lambda: _zth_ints(_zth_rt4.encode_ordinary(_txt))))
+    _zth_export(f"regex_enc2/{_i}", lambda: _zth_with_ref(lambda: _zth_ints(_zth_rt2.encode_ordinary(_txt))))
+for _i, _ids in enumerate(_zth_in.regex_dec_ids):
     _zth_export(f"regex_dec/{_i}", lambda: _zth_rt4.decode(list(_ids)))
 ### END HIDDEN TESTS
 _tok = RegexTokenizer()
 _tok.train("aaabdaaabac", 256 + 3)
 assert _tok.encode_ordinary("aaabdaaabac") == [258, 100, 258, 97, 99], _tok.encode_ordinary("aaabdaaabac")
 _tok = RegexTokenizer()
-_tok.train("ab ab ab ab", 256 + 3)
+_tok.train("ab ab ab ab", 256 + 2)
 assert _tok.merges == {(97, 98): 256, (32, 256): 257}, \
     f"merges {_tok.merges}: count pairs inside the chunks 'ab', ' ab', ...; never across two chunks"
 for _s in ["", "hello 👋 안녕", "ab ab  abab\n\n"]:
@@ -718,63 +923,47 @@ assert _tok.decode([240, 159]) == "\ufffd", "invalid UTF-8 decodes to the replac
 print("ok")
 
 # %% check="regex_train"
-TEXTS = ["", "a", "aaaaaaa", "the hello world there", "hello123!!!? (안녕하세요!) 😉",
-         "   spaces    and  tabs\t\n\nthe end", "ther thing ring ingin erere", "emoji 😉😉😀 mix",
-         "the the the", "Ünïcödé ∑ 東京", "the<|endoftext|>the"]
-
-
 def check(x, t):
-    from autograder.data import load_text
-    runs = {"gpt4": ("aaa aaa aaa bab bab\n\n\n  x1234567 'll've DON'T", 256 + 10, GPT4),
-            "gpt2": ("aaa aaa aaa bab bab\n\n\n  x1234567 'll've DON'T", 256 + 10, GPT2),
-            "swift": (load_text("taylorswift.txt")[3000:8000], 256 + 40, GPT4)}
-    for k, (text, vocab_size, pat) in runs.items():
-        chunks = [list(c.encode("utf-8")) for c in re.findall(pat, text)]
-        t.equal(x[f"regex_train/{k}"], ref_train(chunks, vocab_size - 256),
-                f"RegexTokenizer({'GPT2' if pat is GPT2 else 'GPT4'} pattern) trained on {text[:16]!r}... "
-                f"to {vocab_size}: [merges, new vocab entries]",
-                hint="split with self.pattern, count pairs inside every chunk (together), merge inside each chunk")
-    ids, ranks, vocab = {bytes([i]): i for i in range(256)}, {}, {i: bytes([i]) for i in range(256)}
-    for a, b in PAIRS:
-        idx = 256 + len(ranks)
-        ranks[(ids[a], ids[b])] = idx
-        vocab[idx] = a + b
-        ids[a + b] = idx
-    for i, text in enumerate(TEXTS):
-        for key, pat, name in (("regex_enc4", GPT4, "GPT-4"), ("regex_enc2", GPT2, "GPT-2")):
-            want = [j for c in re.findall(pat, text) for j in ref_encode(list(c.encode("utf-8")), ranks)]
-            t.equal(x[f"{key}/{i}"], want, f"encode_ordinary({text!r}) with the {name} pattern and given merges",
+    hint = "split with self.pattern, count pairs inside every chunk (together), merge inside each chunk"
+    text, n = _zth_in.regex_text, _zth_in.regex_merges
+    span, n_swift = _zth_in.regex_swift
+    for key, pattern, what, n_merges in (("gpt4", GPT4, "GPT-4 pattern, a mixed text", n),
+                                         ("gpt2", GPT2, "GPT-2 pattern, a mixed text", n),
+                                         ("swift", GPT4, "GPT-4 pattern, a slice of taylorswift.txt", n_swift)):
+        source = swift(span) if key == "swift" else text
+        chunks = [list(c.encode("utf-8")) for c in re.findall(pattern, source)]
+        t.equal(x[f"regex_train/{key}"], ref_train(chunks, n_merges),
+                f"RegexTokenizer training ({what}): [merges, new vocab entries]", hint=hint)
+    ranks, vocab = hand()
+    for i, text in enumerate(_zth_in.regex_texts):
+        for key, pattern, name in (("regex_enc4", GPT4, "GPT-4"), ("regex_enc2", GPT2, "GPT-2")):
+            t.equal(x[f"{key}/{i}"], ordinary(text, pattern, ranks),
+                    f"encode_ordinary() of text {i + 1} with the {name} pattern and given merges",
                     hint="split with self.pattern, then merge inside each chunk by merge id")
-        t.equal(x[f"regex_rt/{i}"], text, f"decode(encode_ordinary({text!r}))")
-    for i, seq in enumerate([[271, 266, 32, 277], [128], [240, 159], [272, 152, 137, 32, 104], []]):
-        t.equal(x[f"regex_dec/{i}"], b"".join(vocab[j] for j in seq).decode("utf-8", errors="replace"),
-                f"decode({seq})", hint="join the bytes, decode with errors='replace'")
+    for i, ids in enumerate(_zth_in.regex_dec_ids):
+        t.equal(x[f"regex_dec/{i}"], decoded(ids, vocab), f"decode() of id list {i + 1} ({len(ids)} ids)",
+                hint="join the bytes, decode with errors='replace'")
 
 
 # %% test="regex_special" points=2
 ### BEGIN HIDDEN TESTS
-_ZTH_SPECIAL = {"<|endoftext|>": 400, "<|sep|>": 401, "<|sep|><|x|>": 402}
 _zth_sp = _zth_hand(RegexTokenizer())
-_zth_sp.register_special_tokens(_ZTH_SPECIAL)
-_ZTH_SP_TEXTS = ["hello world<|endoftext|>the<|sep|>ring <|endoftext|>", "<|sep|><|sep|><|x|>the end",
-                 "<|endoftext|>", "no specials here 😉", "<|endoftext|><|sep|> <|endoftext"]
-def _zth_raises(fn):
-    try:
-        fn()
-    except Exception:
-        return True
-    return False
-for _i, _txt in enumerate(_ZTH_SP_TEXTS):
-    for _mode in ("all", "none", "sep"):
-        _zth_export(f"special/{_i}/{_mode}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_sp.encode(
-            _txt, allowed_special={"<|sep|>"} if _mode == "sep" else _mode)]))
-    _zth_export(f"special/{_i}/raise", lambda: _zth_with_ref(lambda: _zth_raises(
-        lambda: _zth_sp.encode(_txt, allowed_special="none_raise"))))
-    _zth_export(f"special/{_i}/default", lambda: _zth_with_ref(lambda: _zth_raises(lambda: _zth_sp.encode(_txt))))
-    _zth_export(f"special/{_i}/roundtrip", lambda: _zth_with_ref(
-        lambda: _zth_sp.decode(_zth_sp.encode(_txt, allowed_special="all"))))
-_zth_export("special/clean_default", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_sp.encode("the thing")]))
-_zth_export("special/decode", lambda: _zth_sp.decode([400, 257, 401, 402, 32]))
+_zth_sp.register_special_tokens(dict(_zth_in.special_tokens))
+for _i, _txt in enumerate(_zth_in.special_texts):
+    _zth_export(f"special/{_i}/all", lambda: _zth_with_ref(lambda: _zth_ints(_zth_sp.encode(_txt, allowed_special="all"))))
+    _zth_export(f"special/{_i}/none", lambda: _zth_with_ref(lambda: _zth_ints(_zth_sp.encode(_txt, allowed_special="none"))))
+    _zth_export(f"special/{_i}/set", lambda: _zth_with_ref(lambda: _zth_ints(
+        _zth_sp.encode(_txt, allowed_special=set(_zth_in.special_allowed)))))
+    # the text, then the text without its special tokens: raises, then encodes
+    _zth_clean = _txt
+    for _s in _zth_in.special_tokens:
+        _zth_clean = _zth_clean.replace(_s, " ")
+    _zth_export(f"special/{_i}/none_raise", lambda: _zth_with_ref(lambda: [
+        _zth_outcome(lambda: _zth_sp.encode(_txt, allowed_special="none_raise")),
+        _zth_outcome(lambda: _zth_sp.encode(_zth_clean, allowed_special="none_raise"))]))
+    _zth_export(f"special/{_i}/default", lambda: _zth_with_ref(lambda: [
+        _zth_outcome(lambda: _zth_sp.encode(_txt)), _zth_outcome(lambda: _zth_sp.encode(_zth_clean))]))
+_zth_export("special/decode", lambda: _zth_sp.decode(list(_zth_in.special_dec_ids)))
 ### END HIDDEN TESTS
 _tok = RegexTokenizer()
 _tok.train("hello hello world", 256 + 5)
@@ -786,55 +975,56 @@ assert 300 not in _tok.encode("hello<|endoftext|>world", allowed_special="none")
     "with allowed_special='none' the special token is ordinary text"
 try:
     _tok.encode("hello<|endoftext|>world")
-    raise AssertionError("by default ('none_raise') a special token in the text must raise an error")
-except AssertionError:
-    raise
-except Exception:
-    pass
+    _raised = False
+except Exception:      # any exception will do
+    _raised = True
+assert _raised, "by default ('none_raise') a special token in the text must raise an error"
 assert _tok.decode(_ids) == "hello<|endoftext|>world", _tok.decode(_ids)
 print("ok")
 
 # %% check="regex_special"
-SPECIAL = {"<|endoftext|>": 400, "<|sep|>": 401, "<|sep|><|x|>": 402}
-TEXTS = ["hello world<|endoftext|>the<|sep|>ring <|endoftext|>", "<|sep|><|sep|><|x|>the end",
-         "<|endoftext|>", "no specials here 😉", "<|endoftext|><|sep|> <|endoftext"]
-
-
 def check(x, t):
-    ids, ranks = {bytes([i]): i for i in range(256)}, {}
-    for a, b in PAIRS:
-        ranks[(ids[a], ids[b])] = 256 + len(ranks)
-        ids[a + b] = 256 + len(ranks) - 1
+    ranks, vocab = hand()
+    special = dict(_zth_in.special_tokens)
+    allowed = {s: i for s, i in special.items() if s in _zth_in.special_allowed}
 
-    def ordinary(text):
-        return [j for c in re.findall(GPT4, text) for j in ref_encode(list(c.encode("utf-8")), ranks)]
+    def plain(text):
+        return ordinary(text, GPT4, ranks)
 
     def with_special(text, allowed):
-        out, i = [], 0
-        while i <= len(text):   # scan for the leftmost special token, the longest there
-            hits = [(text.find(s, i), -len(s), s) for s in allowed if text.find(s, i) >= 0]
-            if not hits:
-                return out + ordinary(text[i:])
-            pos, _, s = min(hits)
-            out += ordinary(text[i:pos]) + [allowed[s]]
-            i = pos + len(s)
+        # no special token of these tests occurs inside another or overlaps one, so any
+        # splitting around them gives this
+        if not allowed:
+            return plain(text)
+        out = []
+        for part in re.split("(" + "|".join(re.escape(s) for s in allowed) + ")", text):
+            out += [allowed[part]] if part in allowed else plain(part)
         return out
 
-    for k, text in enumerate(TEXTS):
-        has = any(s in text for s in SPECIAL)
-        t.equal(x[f"special/{k}/all"], with_special(text, SPECIAL), f"encode({text!r}, allowed_special='all')",
-                hint="split around the allowed special tokens before the regex split")
-        t.equal(x[f"special/{k}/none"], ordinary(text), f"encode({text!r}, allowed_special='none')",
+    for k, text in enumerate(_zth_in.special_texts):
+        has = any(s in text for s in special)
+        clean = text
+        for s in special:
+            clean = clean.replace(s, " ")
+        what = f"text {k + 1} ({'with' if has else 'without'} special tokens)"
+        t.equal(x[f"special/{k}/all"], with_special(text, special), f"encode({what}, allowed_special='all')",
+                hint="split around the allowed special tokens first; encode_ordinary the pieces in between")
+        t.equal(x[f"special/{k}/none"], plain(text), f"encode({what}, allowed_special='none')",
                 hint="'none' encodes special tokens as ordinary text")
-        t.equal(x[f"special/{k}/sep"], with_special(text, {"<|sep|>": 401}),
-                f"encode({text!r}, allowed_special={{'<|sep|>'}})", hint="a set allows only those special tokens")
-        t.equal(x[f"special/{k}/raise"], has, f"encode({text!r}, allowed_special='none_raise') raises an error",
-                hint="raise exactly when the text contains a registered special token")
-        t.equal(x[f"special/{k}/default"], has, f"encode({text!r}) with the default allowed_special",
+        t.equal(x[f"special/{k}/set"], with_special(text, allowed),
+                f"encode({what}, allowed_special=a set of some of the special tokens)",
+                hint="a set allows only those special tokens; the others are ordinary text")
+        raised = ["raised" if has else plain(text), plain(clean)]
+        t.equal(x[f"special/{k}/none_raise"], raised,
+                f"encode({what}, allowed_special='none_raise'), then the same text without its special tokens",
+                hint="raise (any exception) exactly when the text contains a registered special token; "
+                     "otherwise encode it as ordinary text")
+        t.equal(x[f"special/{k}/default"], raised,
+                f"encode({what}) with the default allowed_special, then without its special tokens",
                 hint="the default is 'none_raise'")
-        t.equal(x[f"special/{k}/roundtrip"], text, f"decode(encode({text!r}, allowed_special='all'))")
-    t.equal(x["special/clean_default"], ordinary("the thing"), "encode('the thing') (no special token in it)")
-    t.equal(x["special/decode"], "<|endoftext|>the<|sep|><|sep|><|x|> ", "decode of ids with special tokens")
+    t.equal(x["special/decode"], decoded(_zth_in.special_dec_ids, {**vocab, **{i: s.encode() for s, i in special.items()}}),
+            "decode() of ids with special tokens among them",
+            hint="a special token's id decodes to its text")
 
 
 # %% [markdown]
@@ -852,43 +1042,46 @@ def check(x, t):
 # <a> <b>                         one line per merge, in the order of their ids 256, 257, ...
 # ```
 #
-# `file_prefix + ".vocab"` is for people: one line per token, e.g. `[ the] 262` or,
-# for a merged token, `[ t][he] -> [ the] 262` (use `render_token`). `load` reads a
+# A special token contains no whitespace. `file_prefix + ".vocab"` is for people: one
+# line per token of `vocab`, ending with its id, e.g. `[ the] 262` or, for a merged
+# token, `[ t][he] -> [ the] 262` (use `render_token`). `load` reads a
 # `.model` file back into `self.pattern`, `self.special_tokens` and `self.merges`
 # (ids 256, 257, ... in file order) and rebuilds `self.vocab` with `_build_vocab()`.
 
 # %% test="save_load" points=2
 ### BEGIN HIDDEN TESTS
-def _zth_state(tok):
-    return [tok.pattern, {str(k): int(v) for k, v in tok.special_tokens.items()},
-            sorted(([int(a), int(b), int(i)] for (a, b), i in tok.merges.items()), key=lambda m: m[2]),
-            [list(tok.vocab[i]) for i in sorted(tok.vocab) if i >= 256]]
-def _zth_save_load(make, special):
+def _zth_saved(make, special):
+    """The .model lines and the .vocab ids that save() writes for the hand-made tokenizer."""
     folder = tempfile.mkdtemp()
     tok = _zth_hand(make())
-    if special:
-        tok.special_tokens = dict(special)
-        for _s, _i in special.items():
-            tok.vocab[_i] = _s.encode("utf-8")
+    tok.special_tokens = dict(special)
+    for _s, _i in special.items():
+        tok.vocab[_i] = _s.encode("utf-8")
     tok.save(os.path.join(folder, "tok"))
     with open(os.path.join(folder, "tok.model"), encoding="utf-8") as f:
-        model_text = f.read()
-    vocab_size = os.path.getsize(os.path.join(folder, "tok.vocab"))
-    fresh = BasicTokenizer() if make is BasicTokenizer else RegexTokenizer()
-    fresh.load(os.path.join(folder, "tok.model"))
-    return [model_text.rstrip("\n").split("\n"), vocab_size > 0, _zth_state(fresh)]
-_zth_export("save/regex", lambda: _zth_save_load(lambda: RegexTokenizer(GPT2_SPLIT_PATTERN),
-                                                 {"<|endoftext|>": 400, "<|a b|>": 401}))
-_zth_export("save/basic", lambda: _zth_save_load(BasicTokenizer, {}))
-def _zth_load_written():
-    folder = tempfile.mkdtemp()
-    path = os.path.join(folder, "hand.model")
+        model = f.read().rstrip("\n").split("\n")
+    with open(os.path.join(folder, "tok.vocab"), encoding="utf-8") as f:
+        vocab = [ln.rsplit(" ", 1)[-1] for ln in f.read().split("\n") if ln.strip()]
+    return model, vocab
+for _name, _make, _special in (("regex", lambda: RegexTokenizer(_zth_in.save_pattern), _zth_in.save_special),
+                               ("basic", BasicTokenizer, {})):
+    _zth_export(f"save/{_name}/model", lambda: _zth_saved(_make, _special)[0])
+    _zth_export(f"save/{_name}/vocab", lambda: _zth_saved(_make, _special)[1])
+def _zth_loaded(name):
+    """The state load() restores from a .model file written here in the stated format."""
+    pattern, special, merges = _zth_in.load_models[name]
+    path = os.path.join(tempfile.mkdtemp(), f"{name}.model")
     with open(path, "w", encoding="utf-8") as f:
-        f.write("minbpe v1\n\\s+|\\w+\n2\n<|start|> 300\n<|end|> 301\n104 105\n256 33\n32 257\n")
-    tok = RegexTokenizer()
+        f.write(f"minbpe v1\n{pattern}\n{len(special)}\n")
+        f.writelines(f"{s} {i}\n" for s, i in special.items())
+        f.writelines(f"{a} {b}\n" for a, b in merges)
+    tok = RegexTokenizer() if name == "regex" else BasicTokenizer()
     tok.load(path)
-    return _zth_state(tok)
-_zth_export("load/hand", _zth_load_written)
+    return [tok.pattern, {str(k): int(v) for k, v in tok.special_tokens.items()},
+            sorted(([int(a), int(b), int(i)] for (a, b), i in tok.merges.items()), key=lambda m: m[2]),
+            [[int(i), list(tok.vocab[i])] for i in sorted(tok.vocab) if i >= 256]]
+for _name in ("regex", "basic"):
+    _zth_export(f"load/{_name}", lambda: _zth_loaded(_name))
 ### END HIDDEN TESTS
 _folder = tempfile.mkdtemp()
 _tok = RegexTokenizer()
@@ -907,37 +1100,32 @@ print("ok")
 
 # %% check="save_load"
 def check(x, t):
-    ids, merges, vocab = {bytes([i]): i for i in range(256)}, [], {}
-    for a, b in PAIRS:
-        idx = 256 + len(merges)
-        merges.append([ids[a], ids[b], idx])
-        vocab[idx] = a + b
-        ids[a + b] = idx
-    for name, pattern, special in (("regex", GPT2, {"<|endoftext|>": 400, "<|a b|>": 401}),
-                                   ("basic", "", {})):
+    ranks, vocab = hand()
+    merges = sorted(ranks.items(), key=lambda kv: kv[1])
+    for name, pattern, special in (("regex", _zth_in.save_pattern, _zth_in.save_special), ("basic", "", {})):
         lines = (["minbpe v1", pattern, str(len(special))] + [f"{s} {i}" for s, i in special.items()]
-                 + [f"{a} {b}" for a, b, _ in merges])
-        full = {**vocab, **{i: s.encode() for s, i in special.items()}}
-        state = [pattern, special, merges, [list(full[i]) for i in sorted(full)]]
-        got = x[f"save/{name}"]
-        ok = isinstance(got, list) and len(got) == 3 and isinstance(got[2], list) and len(got[2]) == 4
-        t.equal(got[0] if ok else got, lines, f"{name}: the .model file written by save()",
+                 + [f"{a} {b}" for (a, b), _ in merges])
+        t.equal(x[f"save/{name}/model"], lines, f"{name}: the .model file written by save()",
                 hint="follow the format exactly: version, pattern, count, special tokens, merges by id")
-        t.equal(got[1] if ok else got, True, f"{name}: save() writes a non-empty .vocab file")
-        compare_state(t, got[2] if ok else got, state, f"{name}: after save() and load()")
-    vocab = {256: b"hi", 257: b"hi!", 258: b" hi!", 300: b"<|start|>", 301: b"<|end|>"}
-    compare_state(t, x["load/hand"], ["\\s+|\\w+", {"<|start|>": 300, "<|end|>": 301},
-                                      [[104, 105, 256], [256, 33, 257], [32, 257, 258]],
-                                      [list(vocab[i]) for i in sorted(vocab)]],
-                  "load() of a hand-written .model file")
-
-
-def compare_state(t, got, want, what):
-    ok = isinstance(got, list) and len(got) == 4
-    for i, part in enumerate(["pattern", "special tokens", "merges", "vocab (ids >= 256)"]):
-        t.equal(got[i] if ok else got, want[i], f"{what}: {part}",
-                hint="load restores the pattern, the special tokens and the merges (new ids 256, 257, ... "
-                     "in file order), then rebuilds the vocab")
+        got = x[f"save/{name}/vocab"]
+        ids = sorted(str(i) for i in [*vocab, *special.values()])
+        ok = isinstance(got, list) and all(isinstance(v, str) for v in got)
+        t.equal(sorted(got) if ok else got, ids, f"{name}: the .vocab file written by save()",
+                hint="one line per token of vocab, ending with its id")
+    for name in ("regex", "basic"):
+        pattern, special, pairs = _zth_in.load_models[name]
+        table = {i: bytes([i]) for i in range(256)}
+        for idx, (a, b) in enumerate(pairs, start=256):
+            table[idx] = table[a] + table[b]
+        table.update({i: s.encode("utf-8") for s, i in special.items()})
+        want = [pattern, dict(special), [[a, b, idx] for idx, (a, b) in enumerate(pairs, start=256)],
+                [[i, list(table[i])] for i in sorted(table) if i >= 256]]
+        got = x[f"load/{name}"]
+        ok = isinstance(got, list) and len(got) == 4
+        for i, part in enumerate(["pattern", "special tokens", "merges", "vocab (ids >= 256)"]):
+            t.equal(got[i] if ok else got, want[i], f"load() of a .model file ({name}): {part}",
+                    hint="load restores the pattern, the special tokens and the merges (new ids 256, 257, ... "
+                         "in file order), then rebuilds the vocab")
 
 
 # %% [markdown]
@@ -1001,28 +1189,18 @@ def recover_merges(ranks):
 
 # %% test="cl100k_merges" points=2
 ### BEGIN HIDDEN TESTS
-def _zth_ref_ranks():
-    ranks = {}
-    for line in load_text("cl100k_base.tiktoken").splitlines():
-        if line:
-            tok, r = line.split()
-            ranks[base64.b64decode(tok)] = int(r)
-    return ranks
-_zth_cl_ranks = _zth_ref_ranks()
 def _zth_rank_sample():
     got = load_cl100k_ranks()
     inv = {int(r): list(t) for t, r in got.items()}
-    return [len(got), [[r, inv.get(r)] for r in list(range(0, 100256, 997)) + [100255]]]
+    return [len(got), [[r, inv.get(r)] for r in _zth_in.cl100k_ranks_sample]]
 _zth_export("cl100k/ranks", _zth_rank_sample)
 def _zth_merge_sample():
-    merges = recover_merges(_zth_cl_ranks)
+    merges = recover_merges(_zth_ranks())
     by_rank = {int(r): [int(a), int(b)] for (a, b), r in merges.items()}
-    return [len(merges), [[r, by_rank.get(r)] for r in list(range(256, 100256, 499)) + [100255]]]
+    return [len(merges), [[r, by_rank.get(r)] for r in _zth_in.cl100k_merges_sample]]
 _zth_export("cl100k/merges", _zth_merge_sample)
-_ZTH_TOY = {bytes([i]): i for i in range(256)}
-for _t in [b"ab", b"cd", b"abcd", b"bc", b"abc", b"aa", b"aaaa", b"aaa", b"xbc", b"abcdabcd"]:
-    _ZTH_TOY[_t] = len(_ZTH_TOY)
-_zth_export("cl100k/toy", lambda: sorted([int(a), int(b), int(r)] for (a, b), r in recover_merges(_ZTH_TOY).items()))
+_zth_export("cl100k/toy", lambda: sorted([int(a), int(b), int(r)]
+                                         for (a, b), r in recover_merges(dict(_zth_in.toy_ranks)).items()))
 ### END HIDDEN TESTS
 assert recover_merges({b"a": 0, b"b": 1, b"ab": 2, b"abb": 3}) == {(0, 1): 2, (2, 1): 3}
 _ranks = load_cl100k_ranks()
@@ -1040,9 +1218,8 @@ def check(x, t):
     from autograder.data import data_path
     ranks = load_tiktoken_bpe(str(data_path("cl100k_base.tiktoken")))
     inv = {r: tok for tok, r in ranks.items()}
-    got = x["cl100k/ranks"]
-    want = [len(ranks), [[r, list(inv[r])] for r in list(range(0, 100256, 997)) + [100255]]]
-    t.equal(got, want, "load_cl100k_ranks(): its size and a sample of [rank, token bytes]",
+    t.equal(x["cl100k/ranks"], [len(ranks), [[r, list(inv[r])] for r in _zth_in.cl100k_ranks_sample]],
+            "load_cl100k_ranks(): its size and a sample of [rank, token bytes]",
             hint="each line is 'base64 rank': decode the first field with base64")
 
     def split(token, max_rank, table):   # minbpe's bpe(): merge by rank, only ranks below max_rank
@@ -1057,14 +1234,13 @@ def check(x, t):
     def pair(r):
         left, right = split(inv[r], r, ranks)
         return [ranks[left], ranks[right]]
-    t.equal(x["cl100k/merges"], [100000, [[r, pair(r)] for r in list(range(256, 100256, 499)) + [100255]]],
+    t.equal(x["cl100k/merges"], [len(ranks) - 256, [[r, pair(r)] for r in _zth_in.cl100k_merges_sample]],
             "recover_merges(cl100k ranks): its size and a sample of [rank, [left rank, right rank]]",
             hint="run BPE on the token's bytes with only the ranks below its own; it ends in two parts")
-    toy = {bytes([i]): i for i in range(256)}
-    for tok in [b"ab", b"cd", b"abcd", b"bc", b"abc", b"aa", b"aaaa", b"aaa", b"xbc", b"abcdabcd"]:
-        toy[tok] = len(toy)
+    toy = dict(_zth_in.toy_ranks)
     want = sorted([*[toy[p] for p in split(tok, r, toy)], r] for tok, r in toy.items() if len(tok) > 1)
-    t.equal(x["cl100k/toy"], want, "recover_merges on a small hand-made ranks table")
+    t.equal(x["cl100k/toy"], want, "recover_merges on a small hand-made ranks table",
+            hint="use the ranks of the table you are given (a single byte's rank need not be its value)")
 
 
 # %% [markdown]
@@ -1075,8 +1251,8 @@ def check(x, t):
 # single byte is its rank, and the 256 single bytes are *not* ranked in byte order
 # (`b"!"` is 0, the letter `a` is 64). So before merging, map each byte of a chunk to
 # its rank (`self.byte_shuffle[b] = ranks[bytes([b])]`); the merges then work on ranks
-# and the results are GPT-4's token ids. For decoding, `vocab` maps each id (= rank)
-# to its bytes.
+# and the results are GPT-4's token ids. For decoding, the simplest is a `vocab` that
+# maps each id (= rank) to its token's bytes: the inherited `decode` then works as it is.
 #
 # Write `__init__` (load the ranks, recover the merges, build `byte_shuffle` and
 # `vocab`, register `GPT4_SPECIAL_TOKENS`) and `_encode_chunk`. The result must equal
@@ -1143,28 +1319,19 @@ def _zth_merges_ref(ranks):
             merges[(ranks[a], ranks[b])] = rank
     return merges
 def _zth_encode_special(tok, text):
-    pat = "(" + "|".join(re.escape(s) for s in sorted(tok.special_tokens, key=len, reverse=True)) + ")"
+    pat = "(" + "|".join(re.escape(s) for s in tok.special_tokens) + ")"
     out = []
     for part in re.split(pat, text):
         out += [tok.special_tokens[part]] if part in tok.special_tokens else tok.encode_ordinary(part)
     return out
-def _zth_g4():
-    return _zth_with_ref(GPT4Tokenizer, load_cl100k_ranks=lambda: dict(_zth_cl_ranks),
-                         recover_merges=_zth_merges_ref)
-_zth_gpt4 = _zth_g4()
-_ZTH_G4_TEXTS = ["hello123!!!? (안녕하세요!) 😉", "", "hello world", "    def f(x):\n        return x ** 2\n\n\n",
-                 "1234567 + 89 = 1234656", "I'm sure you'll see THEY'RE right", " SolidGoldMagikarp",
-                 "👋🏽 family 👨‍👩‍👧 🇫🇷", "東京は日本の首都です。", "trailing spaces   ", "\n\n\r\n\t tabs\t\t",
-                 "Ünïcödé ∑∫ ≈ ½", "<|endoftext|> is just text here"]
-for _i, _txt in enumerate(_ZTH_G4_TEXTS):
-    _zth_export(f"gpt4/enc/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_gpt4.encode_ordinary(_txt)]))
-_zth_export("gpt4/swift", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_gpt4.encode_ordinary(load_text("taylorswift.txt"))]))
-for _i, _txt in enumerate(["<|endoftext|>hello world", "a<|fim_prefix|>b<|fim_middle|>c<|fim_suffix|><|endofprompt|>"]):
-    _zth_export(f"gpt4/special/{_i}", lambda: _zth_with_ref(lambda: [int(v) for v in _zth_encode_special(_zth_gpt4, _txt)]))
-_zth_export("gpt4/special_tokens", lambda: {str(k): int(v) for k, v in _zth_gpt4.special_tokens.items()})
-_ZTH_G4_IDS = [[15339, 4513, 12340, 30, 320, 31495, 230, 75265, 243, 92245, 16715, 57037], [31495], [100257, 15339, 1917],
-               [0, 255, 100255, 100276], [9468, 239], []]
-for _i, _ids in enumerate(_ZTH_G4_IDS):
+_zth_gpt4 = _zth_with_ref(GPT4Tokenizer, load_cl100k_ranks=_zth_ranks, recover_merges=_zth_merges_ref)
+for _i, _txt in enumerate(_zth_in.gpt4_texts):
+    _zth_export(f"gpt4/enc/{_i}", lambda: _zth_with_ref(lambda: _zth_ints(_zth_gpt4.encode_ordinary(_txt))))
+_zth_export("gpt4/swift", lambda: _zth_with_ref(lambda: _zth_ints(_zth_gpt4.encode_ordinary(
+    _zth_swift(_zth_in.gpt4_swift)))))
+for _i, _txt in enumerate(_zth_in.gpt4_special_texts):
+    _zth_export(f"gpt4/special/{_i}", lambda: _zth_with_ref(lambda: _zth_ints(_zth_encode_special(_zth_gpt4, _txt))))
+for _i, _ids in enumerate(_zth_in.gpt4_dec_ids):
     _zth_export(f"gpt4/dec/{_i}", lambda: _zth_gpt4.decode(list(_ids)))
 ### END HIDDEN TESTS
 _ids = gpt4.encode("hello123!!!? (안녕하세요!) 😉")
@@ -1197,29 +1364,21 @@ def cl100k():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-TEXTS = ["hello123!!!? (안녕하세요!) 😉", "", "hello world", "    def f(x):\n        return x ** 2\n\n\n",
-         "1234567 + 89 = 1234656", "I'm sure you'll see THEY'RE right", " SolidGoldMagikarp",
-         "👋🏽 family 👨‍👩‍👧 🇫🇷", "東京は日本の首都です。", "trailing spaces   ", "\n\n\r\n\t tabs\t\t",
-         "Ünïcödé ∑∫ ≈ ½", "<|endoftext|> is just text here"]
-IDS = [[15339, 4513, 12340, 30, 320, 31495, 230, 75265, 243, 92245, 16715, 57037], [31495], [100257, 15339, 1917],
-       [0, 255, 100255, 100276], [9468, 239], []]
-
-
 def check(x, t):
-    from autograder.data import load_text
     enc = cl100k()
-    hint = "map every byte through byte_shuffle before merging; vocab maps a rank to its token's bytes"
-    for i, text in enumerate(TEXTS):
-        t.equal(x[f"gpt4/enc/{i}"], enc.encode_ordinary(text), f"encode_ordinary({text!r}) vs tiktoken", hint=hint)
-    t.equal(x["gpt4/swift"], enc.encode_ordinary(load_text("taylorswift.txt")),
-            "encode_ordinary(taylorswift.txt) vs tiktoken", hint=hint)
-    for i, text in enumerate(["<|endoftext|>hello world", "a<|fim_prefix|>b<|fim_middle|>c<|fim_suffix|><|endofprompt|>"]):
+    hint = "map every byte through byte_shuffle before merging"
+    for i, text in enumerate(_zth_in.gpt4_texts):
+        t.equal(x[f"gpt4/enc/{i}"], enc.encode_ordinary(text), f"encode_ordinary() of text {i + 1} vs tiktoken",
+                hint=hint)
+    t.equal(x["gpt4/swift"], enc.encode_ordinary(swift(_zth_in.gpt4_swift)),
+            "encode_ordinary() of a slice of taylorswift.txt vs tiktoken", hint=hint)
+    for i, text in enumerate(_zth_in.gpt4_special_texts):
         t.equal(x[f"gpt4/special/{i}"], enc.encode(text, allowed_special="all"),
-                f"{text!r} with the special tokens allowed", hint="register GPT4_SPECIAL_TOKENS")
-    t.equal(x["gpt4/special_tokens"], dict(enc._special_tokens), "the registered special tokens")
-    for i, ids in enumerate(IDS):
-        t.equal(x[f"gpt4/dec/{i}"], enc.decode(ids), f"decode({ids})",
-                hint="vocab[id] = the token's bytes; special tokens as text; errors='replace'")
+                f"text {i + 1} with GPT-4's special tokens in it, allowed, vs tiktoken",
+                hint="register GPT4_SPECIAL_TOKENS")
+    for i, ids in enumerate(_zth_in.gpt4_dec_ids):
+        t.equal(x[f"gpt4/dec/{i}"], enc.decode(ids), f"decode() of id list {i + 1} ({len(ids)} ids) vs tiktoken",
+                hint="each id (= rank) stands for its token's bytes, before the shuffle; errors='replace'")
 
 
 # %% [markdown]

@@ -64,3 +64,47 @@ MUTANTS = [
       "",
       "gpt4"),
 ]
+
+# Added with the per-submission hidden inputs: each key of a check needs work (rule 5),
+# and save and load are graded apart.
+MUTANTS += [
+    M("encode returns the raw bytes (no merges applied)",
+      '''        ids = list(text.encode("utf-8"))
+        while len(ids) >= 2:
+            stats = get_stats(ids)
+            pair = min(stats, key=lambda p: self.merges.get(p, float("inf")))  # earliest merge''',
+      '''        ids = list(text.encode("utf-8"))
+        while False:
+            stats = get_stats(ids)
+            pair = min(stats, key=lambda p: self.merges.get(p, float("inf")))  # earliest merge''',
+      "basic_encode_decode"),
+    M("get_stats with counts given returns a new dict (the given one untouched)",
+      "    counts = {} if counts is None else counts\n    for pair in zip(ids, ids[1:]):",
+      "    counts = {} if counts is None else dict(counts)\n    for pair in zip(ids, ids[1:]):",
+      "get_stats"),
+    M("merge changes its input list in place",
+      "    out, i = [], 0\n    while i < len(ids):\n        if i < len(ids) - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:\n"
+      "            out.append(idx)\n            i += 2\n        else:\n            out.append(ids[i])\n            i += 1\n    return out",
+      "    out, i = [], 0\n    while i < len(ids):\n        if i < len(ids) - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:\n"
+      "            out.append(idx)\n            i += 2\n        else:\n            out.append(ids[i])\n            i += 1\n"
+      "    ids[:] = out\n    return ids",
+      "merge"),
+    M("'none_raise' raises on every text",
+      "            found = [s for s in self.special_tokens if s in text]",
+      "            found = [True]",
+      "regex_special"),
+    M("save writes the merges in a shuffled order (load untouched)",
+      "            for (p0, p1), idx in sorted(self.merges.items(), key=lambda kv: kv[1]):",
+      "            for (p0, p1), idx in sorted(self.merges.items(), key=lambda kv: -kv[1]):",
+      "save_load"),
+    M("load numbers the merges from 0 (save untouched)",
+      "            for idx, line in enumerate(f, start=256):",
+      "            for idx, line in enumerate(f, start=0):",
+      "save_load"),
+    M("GPT-4 vocab in shuffled-byte space with no decode to undo it",
+      "        self.vocab = {rank: token for token, rank in ranks.items()}",
+      "        self.vocab = {i: bytes([i]) for i in range(256)}\n"
+      "        for (p0, p1), idx in sorted(self.merges.items(), key=lambda kv: kv[1]):\n"
+      "            self.vocab[idx] = self.vocab[p0] + self.vocab[p1]",
+      "gpt4"),
+]
