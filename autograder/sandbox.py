@@ -228,7 +228,7 @@ def _bwrap(argv, data, env, files, size, uid) -> Command:
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
             "--size", str(size), "--tmpfs", "/tmp", "--size", str(size), "--tmpfs", "/job",
-            "--dir", "/etc"]
+            "--tmpfs", "/etc"]
     for name in ETC:
         if os.path.lexists(f"/etc/{name}"):
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
@@ -241,6 +241,7 @@ def _bwrap(argv, data, env, files, size, uid) -> Command:
             args += ["--symlink", os.readlink(p), str(p)]
         elif p.is_dir():
             args += ["--ro-bind", str(p), str(p)]
+    args += ["--remount-ro", "/etc"]
     roots = [r for r in _python_roots() if not r.startswith("/usr/")]
     for root in roots:
         args += ["--ro-bind", root, root]
@@ -438,6 +439,17 @@ def _empty(target: str) -> None:
     _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
 
 
+def _loopback_up() -> None:
+    """Bring up lo (the kernel and the runner talk over 127.0.0.1), as `ip link set lo
+    up` would, without needing iproute2."""
+    import fcntl
+    import socket
+    import struct
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        flags = struct.unpack("16sH", fcntl.ioctl(sock, 0x8913, struct.pack("16sH", b"lo", 0)))[1]
+        fcntl.ioctl(sock, 0x8914, struct.pack("16sH", b"lo", flags | 0x1))   # SIOCSIFFLAGS, IFF_UP
+
+
 def stage(spec: dict, argv: list[str]) -> None:
     """As root, in a private mount namespace: hide spec["hide"] under empty tmpfs
     mounts, make every spec["reach"] folder visible (binding it back where a folder
@@ -445,6 +457,8 @@ def stage(spec: dict, argv: list[str]) -> None:
     that size holding the job folder /tmp/job (the files copied in from descriptors,
     owned by the uid) and the data folder at /tmp/data. Then exec argv."""
     uid = spec["uid"]
+    if spec.get("tmp"):
+        _loopback_up()                  # a new network namespace starts with lo down
     fds = {r: os.open(r, os.O_PATH | os.O_DIRECTORY) for r in spec["reach"]}
     data_fd = os.open(spec["data"], os.O_PATH | os.O_DIRECTORY) if spec.get("data") else None
     for h in sorted(spec.get("hide", []), key=len):

@@ -95,6 +95,9 @@ def attack_notebook(**paths) -> str:
     # through them (nowhere), and the grader never opens anything in the job folder
     later = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "numeric_grad")
     later.source += "\ntry:\n    _zth_plant()\nexcept OSError:\n    pass\n"
+    # and one cell that writes past the job folder's size without catching the error
+    last = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "mlp")
+    last.source += "\nwith open('filler', 'wb') as _f:\n    for _ in range(DISK_MIB):\n        _f.write(b'\\0' * 2**20)\n"
     return nbformat.writes(nb)
 
 
