@@ -1,13 +1,13 @@
-"""python -m autograder {build, grade, list}"""
+"""python -m autograder (or zth) {build, grade, list, reference, gradescope, gradescope-run}
+
+The only module that exits the process. `build` and `list` do not import torch: the
+grading modules are imported by the commands that need them."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from . import build as build_mod
-from .grade import GradingError, Options, grade_folder
-from .report import write_csv, write_feedback
 from .source import chapters, read_source, source_path
 
 
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
 
     if a.cmd == "build":
+        from . import build as build_mod
         stale = build_mod.build(a.chapters or None, check=a.check)
         for path in stale:
             print(("stale: " if a.check else "wrote: ") + str(path))
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"no assignment {a.assignment!r}; known: {', '.join(chapters())}")
         if not a.submissions.is_dir():
             sys.exit(f"{a.submissions} is not a folder")
+        from .grade import GradingError, Options, grade_folder
+        from .report import write_csv, write_feedback
         opt = Options(scale=a.scale, timeout=a.timeout, cell_timeout=a.cell_timeout,
                       sandbox=not a.no_sandbox, allow_no_process_limit=a.allow_no_process_limit)
         # one torch thread per notebook: exercise models are small, and threads beyond
