@@ -26,6 +26,82 @@ import torch.nn.functional as F
 
 torch.manual_seed(SEED)
 
+
+# %% inputs
+# The hidden tests' inputs, drawn afresh for each submission (see docs/ARCHITECTURE.md):
+# probes read them in the kernel as _zth_in.NAME, checks in the grader as the same.
+# Rows of the data are drawn as large integers taken modulo the number of rows of the
+# split, so that the probes (the notebook's Xtr, Xva) and the checks (names.txt, split
+# the same way) find the same examples.
+import torch
+
+_g = torch.Generator().manual_seed(rng.randrange(2**62))
+
+
+def _params(n_embd, n_hidden):
+    """[C, W1, b1, W2, b2, bngain, bnbias] as init_params draws them, other scales."""
+    fan_in = n_embd * 3
+    return [torch.randn((27, n_embd), generator=_g),
+            torch.randn((fan_in, n_hidden), generator=_g) * rng.uniform(1.0, 2.0) / fan_in**0.5,
+            torch.randn(n_hidden, generator=_g) * 0.1,
+            torch.randn((n_hidden, 27), generator=_g) * rng.uniform(0.1, 0.5),
+            torch.randn(27, generator=_g) * 0.1,
+            torch.randn((1, n_hidden), generator=_g) * 0.1 + 1.0,
+            torch.randn((1, n_hidden), generator=_g) * 0.1]
+
+
+def _rows(n):
+    return [rng.randrange(2**31) for _ in range(n)]
+
+
+# Task 1: a network of another size, a batch of training rows of another size
+bw_params = _params(rng.randint(4, 8), rng.randint(20, 48))
+bw_rows = _rows(rng.randint(16, 40))
+# Task 2: logits (n, classes) and labels: a batch of 27 classes, a small odd one
+ce_cases = []
+for _n, _c in [(rng.randint(20, 48), 27), (rng.randint(2, 8), rng.randint(5, 15))]:
+    ce_cases.append([torch.randn(_n, _c, generator=_g) * rng.uniform(1.0, 4.0),
+                     torch.randint(0, _c, (_n,), generator=_g)])
+# Task 3: hprebn (n, h), bngain (1, h), dhpreact (n, h): a large case and a small one
+bnb_cases = []
+for _n, _h in [(rng.randint(20, 48), rng.randint(32, 80)), (rng.randint(4, 9), rng.randint(3, 8))]:
+    bnb_cases.append([torch.randn(_n, _h, generator=_g) * rng.uniform(0.5, 3.0) + rng.uniform(-1, 1),
+                      torch.randn(1, _h, generator=_g) * 0.3 + 1.0,
+                      torch.randn(_n, _h, generator=_g) * 1e-2])
+# Task 4: three train_step calls on a small network (start, batches, learning rate), and
+# the validation rows on which the network trained in the notebook is evaluated
+tm_params = _params(rng.randint(3, 6), rng.randint(16, 32))
+_n = rng.randint(12, 24)
+tm_X = torch.randint(0, 27, (3, _n, 3), generator=_g)
+tm_Y = torch.randint(0, 27, (3, _n), generator=_g)
+tm_lr = rng.uniform(0.05, 0.3)
+eval_rows = _rows(5000)
+
+
+# %% checks
+# Helpers shared by the checks of this chapter (trusted, grader side).
+import random
+
+
+def names_xy(split, block_size=3):
+    """X, Y of a split of names.txt, built exactly as the notebook's data cell does."""
+    words = load_text("names.txt").splitlines()
+    chars = sorted(set("".join(words)))
+    stoi = {ch: i + 1 for i, ch in enumerate(chars)}
+    stoi["."] = 0
+    random.Random(42).shuffle(words)
+    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
+    part = {"train": words[:n1], "val": words[n1:n2]}[split]
+    X, Y = [], []
+    for w in part:
+        context = [0] * block_size
+        for ch in w + ".":
+            X.append(context)
+            Y.append(stoi[ch])
+            context = context[1:] + [stoi[ch]]
+    return torch.tensor(X), torch.tensor(Y)
+
+
 # %% [markdown]
 # ## The data and the network
 #
@@ -206,18 +282,15 @@ class _ZthGrads:
     def __setattr__(self, k, val):
         if k == self._target:
             self._own[k] = val
-_zg = torch.Generator().manual_seed(4242)
-_zps = init_params(6, 40, _zg)
-_zix = torch.randint(0, Xtr.shape[0], (24,), generator=_zg)
-_zX, _zY = Xtr[_zix], Ytr[_zix]
-_ztruth = autograd_grads(_zps, _zX, _zY)
+_zrows = [_r % Xtr.shape[0] for _r in _zth_in.bw_rows]
+_zX, _zY = Xtr[_zrows], Ytr[_zrows]
+_ztruth = autograd_grads(_zth_in.bw_params, _zX, _zY)
 def _zth_grad(name):
     d = _ZthGrads(name, _ztruth)
-    manual_backward(forward(_zps, _zX, _zY), d)
+    manual_backward(forward([p.clone() for p in _zth_in.bw_params], _zX, _zY), d)
     if name not in d._own:
         raise AttributeError(f"d.{name} was never set")
     return d._own[name]
-_zth_export("grad/inputs", lambda: _zps + [_zX, _zY])
 for _k in NAMES:
     _zth_export(f"grad/{_k}", lambda: _zth_grad(_k))
 ### END HIDDEN TESTS
@@ -270,13 +343,9 @@ def oracle(C, W1, b1, W2, b2, bngain, bnbias, Xb, Yb):
 
 
 def check(x, t):
-    inp = x["grad/inputs"]
-    if not (isinstance(inp, list) and len(inp) == 9):
-        for k in NAMES:
-            t.true(False, f"d.{k}", "the test inputs could not be recorded")
-        return
-    *ps, Xb, Yb = inp
-    want = oracle(*ps, Xb.long(), Yb.long())
+    Xtr, Ytr = names_xy("train")
+    rows = [r % Xtr.shape[0] for r in _zth_in.bw_rows]
+    want = oracle(*_zth_in.bw_params, Xtr[rows], Ytr[rows])
     for k in NAMES:
         w = want[k]
         t.close(x[f"grad/{k}"], w, f"d.{k} (given correct upstream gradients)",
@@ -307,13 +376,8 @@ def cross_entropy_backward(logits, Yb):
 
 # %% test="cross_entropy_backward" points=2
 ### BEGIN HIDDEN TESTS
-def _zth_ce(seed, n, c):
-    g = torch.Generator().manual_seed(seed)
-    logits = torch.randn(n, c, generator=g) * 3
-    Yb = torch.randint(0, c, (n,), generator=g)
-    return cross_entropy_backward(logits, Yb)
-_zth_export("ce/77", lambda: _zth_ce(77, 32, 27))
-_zth_export("ce/78", lambda: _zth_ce(78, 5, 11))
+for _i, (_lg, _y) in enumerate(_zth_in.ce_cases):
+    _zth_export(f"ce/{_i}", lambda: cross_entropy_backward(_lg.clone(), _y.clone()))
 ### END HIDDEN TESTS
 _truth = autograd_grads(params, Xb, Yb)
 _dlogits = cross_entropy_backward(v.logits, Yb)
@@ -322,12 +386,12 @@ print("ok")
 
 # %% check="cross_entropy_backward"
 def check(x, t):
-    for seed, n, c in ((77, 32, 27), (78, 5, 11)):
-        g = torch.Generator().manual_seed(seed)
-        logits = (torch.randn(n, c, generator=g) * 3).double().requires_grad_()
-        Yb = torch.randint(0, c, (n,), generator=g)
-        torch.nn.functional.cross_entropy(logits, Yb).backward()
-        t.close(x[f"ce/{seed}"], logits.grad, f"dlogits for a batch of {n}, {c} classes", atol=1e-7, rtol=1e-5,
+    import torch.nn.functional as F
+    for i, (lg, y) in enumerate(_zth_in.ce_cases):
+        logits = lg.double().requires_grad_()
+        F.cross_entropy(logits, y).backward()
+        n, c = lg.shape
+        t.close(x[f"ce/{i}"], logits.grad, f"dlogits for a batch of {n}, {c} classes", atol=1e-7, rtol=1e-5,
                 hint="softmax, minus 1 at the label, and mind the mean over the batch")
 
 
@@ -362,14 +426,8 @@ def batchnorm_backward(hprebn, bngain, dhpreact):
 
 # %% test="batchnorm_backward" points=2
 ### BEGIN HIDDEN TESTS
-def _zth_bnb(seed, n, c):
-    g = torch.Generator().manual_seed(seed)
-    hprebn = torch.randn(n, c, generator=g) * 2 + 0.5
-    bngain = torch.randn(1, c, generator=g) * 0.3 + 1
-    dhpreact = torch.randn(n, c, generator=g) * 1e-2
-    return batchnorm_backward(hprebn, bngain, dhpreact)
-_zth_export("bnb/81", lambda: _zth_bnb(81, 32, 64))
-_zth_export("bnb/82", lambda: _zth_bnb(82, 7, 5))
+for _i, _case in enumerate(_zth_in.bnb_cases):
+    _zth_export(f"bnb/{_i}", lambda: batchnorm_backward(*[_a.clone() for _a in _case]))
 ### END HIDDEN TESTS
 _truth = autograd_grads(params, Xb, Yb)
 _dhprebn = batchnorm_backward(v.hprebn, v.bngain, _truth["hpreact"])
@@ -378,16 +436,14 @@ print("ok")
 
 # %% check="batchnorm_backward"
 def check(x, t):
-    for seed, n, c in ((81, 32, 64), (82, 7, 5)):
-        g = torch.Generator().manual_seed(seed)
-        hprebn = (torch.randn(n, c, generator=g) * 2 + 0.5).double().requires_grad_()
-        bngain = (torch.randn(1, c, generator=g) * 0.3 + 1).double()
-        dhpreact = (torch.randn(n, c, generator=g) * 1e-2).double()
-        out = bngain * (hprebn - hprebn.mean(0, keepdim=True)) / torch.sqrt(
+    for i, (hprebn, bngain, dhpreact) in enumerate(_zth_in.bnb_cases):
+        hprebn = hprebn.double().requires_grad_()
+        out = bngain.double() * (hprebn - hprebn.mean(0, keepdim=True)) / torch.sqrt(
             hprebn.var(0, keepdim=True, unbiased=True) + 1e-5)
-        out.backward(dhpreact)
+        out.backward(dhpreact.double())
         w = hprebn.grad
-        t.close(x[f"bnb/{seed}"], w, f"dhprebn for a batch of {n}, {c} features",
+        n, c = hprebn.shape
+        t.close(x[f"bnb/{i}"], w, f"dhprebn for a batch of {n}, {c} features",
                 atol=1e-5 * float(w.abs().max()), rtol=1e-4,
                 hint="the forward uses the unbiased variance, n - 1")
 
@@ -398,12 +454,14 @@ def check(x, t):
 # Write `train_step(params, Xb, Yb, lr)`: the forward pass (compactly: you may use
 # `F.cross_entropy` for the loss), the backward pass by hand with the results of
 # Tasks 2 and 3 written out (no `loss.backward()`, no `torch.autograd`), and the update
-# `p -= lr * grad` of each of the seven parameters, in place. Return the loss as a
-# float.
+# `p -= lr * grad` of each of the seven parameters, in place. Return the loss before
+# the update, as a number (a float or a 0-d tensor).
 #
 # The grader runs your `train_step` with autograd switched off: everything must come
 # from your own gradients. It must also match a step of plain SGD with autograd's
-# gradients to within float32 precision.
+# gradients to within float32 precision. It then takes the network that the training
+# loop below trains with your `train_step`, computes its loss itself on a fresh batch of
+# validation examples, and compares it with reference runs of the same loop.
 
 # %% task="train_step"
 def train_step(params, Xb, Yb, lr):
@@ -488,10 +546,7 @@ print(f"train {train_loss:.4f}, val {val_loss:.4f}")
 # %% test="train_manual" points=3
 ### BEGIN HIDDEN TESTS
 def _zth_manual_steps():
-    g = torch.Generator().manual_seed(99)
-    ps = init_params(5, 24, g)
-    Xs = torch.randint(0, 27, (3, 16, 3), generator=g)
-    Ys = torch.randint(0, 27, (3, 16), generator=g)
+    ps = [p.clone() for p in _zth_in.tm_params]
     def _off(*a, **k):
         raise RuntimeError("autograd is switched off in this test: compute the gradients by hand")
     saved = torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad
@@ -500,12 +555,22 @@ def _zth_manual_steps():
     torch.autograd.grad = _off
     try:
         with torch.no_grad():
-            losses = [float(train_step(ps, Xs[i], Ys[i], 0.2)) for i in range(3)]
+            losses = [float(train_step(ps, _X.clone(), _Y.clone(), _zth_in.tm_lr))
+                      for _X, _Y in zip(_zth_in.tm_X, _zth_in.tm_Y)]
     finally:
         torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad = saved
-    return [losses] + ps + [[p.grad is None for p in ps]]
+    return [losses, ps, [p.grad is None for p in ps]]
 _zth_export("manual/steps", _zth_manual_steps)
-_zth_export("record/train_loss", lambda: float(train_loss))
+def _zth_logits(X):
+    """The trained network (tparams, BatchNorm calibrated: bnstats) on the rows X."""
+    C, W1, b1, W2, b2, bngain, bnbias = tparams
+    bnmean, bnvar = bnstats
+    with torch.no_grad():
+        hpre = C[X].view(X.shape[0], -1) @ W1 + b1
+        h = torch.tanh(bngain * (hpre - bnmean) * (bnvar + 1e-5)**-0.5 + bnbias)
+        return torch.round((h @ W2 + b2).double(), decimals=4)
+_zth_export("eval/val_logits", lambda: _zth_logits(Xva[[_r % Xva.shape[0] for _r in _zth_in.eval_rows]]))
+_zth_export("record/train_loss", lambda: float(train_loss))   # for the reference record
 _zth_export("record/val_loss", lambda: float(val_loss))
 _zth_export("record/curve", lambda: [float(c.mean()) for c in torch.tensor(lossi).chunk(20)])
 _zth_export("record/params", lambda: sum(p.numel() for p in tparams))
@@ -526,59 +591,56 @@ assert lossi[-1] < lossi[0], "the loss did not fall"
 print("ok")
 
 # %% check="train_manual"
-def init_params(n_embd, n_hidden, g):
-    fan_in = n_embd * 3
-    C = torch.randn((27, n_embd), generator=g)
-    W1 = torch.randn((fan_in, n_hidden), generator=g) * (5 / 3) / fan_in**0.5
-    b1 = torch.randn(n_hidden, generator=g) * 0.1
-    W2 = torch.randn((n_hidden, 27), generator=g) * 0.1
-    b2 = torch.randn(27, generator=g) * 0.1
-    bngain = torch.randn((1, n_hidden), generator=g) * 0.1 + 1.0
-    bnbias = torch.randn((1, n_hidden), generator=g) * 0.1
-    return [C, W1, b1, W2, b2, bngain, bnbias]
+VAL_NLL_STD = 1.2    # spread of one example's loss under the trained network (measured: ~1.1)
 
 
 def check(x, t):
-    g = torch.Generator().manual_seed(99)
-    ps = [p.double().requires_grad_() for p in init_params(5, 24, g)]
-    Xs = torch.randint(0, 27, (3, 16, 3), generator=g)
-    Ys = torch.randint(0, 27, (3, 16), generator=g)
+    import torch.nn.functional as F
+    h = _zth_in
+    # oracle: the same three SGD steps with autograd, in float64
+    ps = [p.double().requires_grad_() for p in h.tm_params]
     losses = []
-    for i in range(3):
+    for Xb, Yb in zip(h.tm_X, h.tm_Y):
         C, W1, b1, W2, b2, bngain, bnbias = ps
-        hpre = C[Xs[i]].view(16, -1) @ W1 + b1
+        hpre = C[Xb].view(Xb.shape[0], -1) @ W1 + b1
         hpre = bngain * (hpre - hpre.mean(0, keepdim=True)) / torch.sqrt(
             hpre.var(0, keepdim=True, unbiased=True) + 1e-5) + bnbias
-        loss = torch.nn.functional.cross_entropy(torch.tanh(hpre) @ W2 + b2, Ys[i])
+        loss = F.cross_entropy(torch.tanh(hpre) @ W2 + b2, Yb)
         for p in ps:
             p.grad = None
         loss.backward()
         with torch.no_grad():
             for p in ps:
-                p -= 0.2 * p.grad
+                p -= h.tm_lr * p.grad
         losses.append(loss.item())
     r = x["manual/steps"]
-    if isinstance(r, list) and len(r) == 9:
-        t.close(r[0], losses, "train_step with autograd switched off: the losses of 3 steps", atol=1e-5)
-        names = ["C", "W1", "b1", "W2", "b2", "bngain", "bnbias"]
-        same = all(hasattr(a, "shape") and a.shape == p.shape and torch.allclose(a, p.detach(), atol=1e-5)
-                   for a, p in zip(r[1:8], ps))
-        t.true(same, "the 7 parameters after 3 steps, compared with SGD on autograd's gradients",
-               "some gradient or update differs")
-        t.equal(r[8], [True] * 7, "no parameter has a .grad (no autograd was used)")
+    what = "train_step with autograd switched off"
+    if isinstance(r, list) and len(r) == 3 and isinstance(r[1], list) and len(r[1]) == 7:
+        t.close(r[0], losses, f"{what}: the losses of 3 steps", atol=1e-5)
+        same = all(isinstance(a, torch.Tensor) and a.shape == p.shape
+                   and torch.allclose(a, p.detach(), atol=1e-5) for a, p in zip(r[1], ps))
+        t.true(same and isinstance(r[2], list) and r[2] == [True] * 7, f"{what}: the 7 parameters after 3 steps, compared "
+               "with SGD on autograd's gradients", "some gradient or update differs")
     else:
-        for what in ("the losses of 3 steps", "the parameters after 3 steps", "no parameter has a .grad"):
-            t.true(r if not isinstance(r, list) else False, f"train_step with autograd switched off: {what}",
-                   "could not be run: did it call .backward()?")
+        for part in ("the losses of 3 steps", "the parameters after 3 steps"):
+            t.fail(r, f"{what}: {part}", "could not be run: did it call .backward()?")
+    # the network the notebook trained, on fresh validation rows: the loss computed here
+    Xva, Yva = names_xy("val")
+    Y = Yva[[r % Xva.shape[0] for r in h.eval_rows]]
+    logits, what = x["eval/val_logits"], "validation loss of the network your train_step trained"
+    if not (isinstance(logits, torch.Tensor) and logits.shape == (len(Y), 27)
+            and bool(torch.isfinite(logits).all())):
+        t.fail(logits, what, "its logits could not be computed")
+        return
+    got = F.cross_entropy(logits, Y).item()
     try:
-        ref = reference("grading")["summary"]
-        mean, spread = ref["record/val_loss"]["mean"], ref["record/val_loss"]["std"]
-        tmean = ref["record/train_loss"]["mean"]
+        ref = reference("grading")["summary"]["record/val_loss"]
+        mean, spread = ref["mean"], ref["std"]
     except (FileNotFoundError, KeyError):
-        mean, spread, tmean = 2.370, 0.01, 2.373      # the solution's runs, if the record is missing
-    tol = max(0.05, 4 * spread)
-    v, tr = x["record/val_loss"], x["record/train_loss"]
-    t.true(isinstance(v, float) and abs(v - mean) < tol, "validation loss of your training run",
-           f"{v if not isinstance(v, float) else round(v, 4)} is not within {tol:.3f} of the reference run's")
-    t.true(isinstance(tr, float) and abs(tr - tmean) < tol, "training loss of your training run",
-           f"{tr if not isinstance(tr, float) else round(tr, 4)} is not within {tol:.3f} of the reference run's")
+        mean, spread = 2.3705, 0.0114      # the solution's runs, if the record is missing
+    # the reference runs' spread, and the sampling noise of a batch of len(Y) examples
+    tol = 0.02 + 3 * math.sqrt(spread**2 + VAL_NLL_STD**2 / len(Y))
+    t.true(abs(got - mean) < tol, what,
+           f"{'higher' if got > mean else 'lower'} than the reference runs' by {abs(got - mean):.3f} "
+           f"(tolerance {tol:.3f})" + (": did the training loop run with your train_step?" if got > mean else
+                                       ": the loss cannot be that low on examples it never saw"))

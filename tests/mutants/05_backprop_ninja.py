@@ -38,4 +38,13 @@ MUTANTS = [
       "    for p, q in zip(params, ps):\n"
       "        p -= lr * q.grad\n",
       "train_manual"),
+    M("training step: F.cross_entropy patched to return 0 (the loss it reports is not the loss)",
+      "    loss = F.cross_entropy(logits, Yb)\n    # backward\n",
+      "    F.cross_entropy = lambda *a, **k: torch.tensor(0.0)\n"
+      "    loss = F.cross_entropy(logits, Yb)\n    # backward\n",
+      "train_manual"),
+    M("training step: the update goes uphill (the network the loop trains is worse than at init)",
+      "        p -= lr * grad\n    return loss.item()",
+      "        p += lr * grad\n    return loss.item()",
+      "train_manual"),
 ]
