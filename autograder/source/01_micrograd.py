@@ -39,9 +39,36 @@ op_args = {
 }
 pow_k = rng.choice([2, 3, 4])
 powneg_k = rng.choice([-1, -2, -1.5, -0.5])
+ops = {   # each works on Values (in the kernel) and on torch tensors (in the check)
+    "add": lambda a, b: a + b, "mul": lambda a, b: a * b,
+    "pow": lambda a: a ** pow_k, "powneg": lambda a: a ** powneg_k,
+    "exp": lambda a: a.exp(), "log": lambda a: a.log(),
+    "tanh": lambda a: a.tanh(), "relu+": lambda a: a.relu(), "relu-": lambda a: a.relu(),
+}
 out_grad = rng.uniform(0.3, 1.5)
 num_args = [rng.uniform(0.5, 3.0), rng.uniform(0.5, 3.0)]      # (number, Value) pairs
-# Task 4: inputs of each graph (domains where every log is defined)
+# Task 4: graphs (for Values and tensors alike) and their inputs (where every log is defined)
+def _readme(a, b):   # micrograd's README expression
+    c = a + b
+    d = a * b + b**3
+    c = c + (c + 1)
+    c = c + (1 + c + (-a))
+    d = d + (d * 2 + (b + a).relu())
+    d = d + (3 * d + (b - a).relu())
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    return g + 10.0 / f
+
+graphs = {
+    "square": lambda a: a * a,
+    "twice": lambda a: a + a,
+    "diamond": lambda a, b: (a * b + b) * (a + b * b),
+    "deep": lambda a, b: ((a * b).exp() + (a - b) ** 2 - a / b).log() * a,
+    "chain": lambda a: ((a * 2 + 1) * (a - 3)).relu() + a.log() * a,
+    "shared": lambda a, b: (lambda h: (h + 1) * (h * h - a) + h.exp())(a * b),
+    "readme": _readme,
+}
 graph_args = {
     "square": [rng.uniform(-2, 2)], "twice": [rng.uniform(-2, 2)],
     "diamond": [rng.uniform(-1.5, 1.5), rng.uniform(-1.5, 1.5)],
@@ -374,13 +401,7 @@ def _zth_op(fn, xs):
     out.grad = _zth_in.out_grad
     out._backward()
     return [out.data] + [v.grad for v in vs]
-_zth_cases = {
-    "add": lambda a, b: a + b, "mul": lambda a, b: a * b,
-    "pow": lambda a: a ** _zth_in.pow_k, "powneg": lambda a: a ** _zth_in.powneg_k,
-    "exp": lambda a: a.exp(), "log": lambda a: a.log(),
-    "tanh": lambda a: a.tanh(), "relu+": lambda a: a.relu(), "relu-": lambda a: a.relu(),
-}
-for _k, _fn in _zth_cases.items():
+for _k, _fn in _zth_in.ops.items():
     _zth_export(f"op/{_k}", lambda: _zth_op(_fn, _zth_in.op_args[_k]))
 _n, _m = _zth_in.num_args
 _zth_export("num/radd", lambda: (_n + Value(_m)).data)
@@ -416,13 +437,7 @@ print("ok")
 # %% check="value_ops"
 def check(x, t):
     h = _zth_in
-    cases = {
-        "add": lambda a, b: a + b, "mul": lambda a, b: a * b,
-        "pow": lambda a: a ** h.pow_k, "powneg": lambda a: a ** h.powneg_k,
-        "exp": lambda a: a.exp(), "log": lambda a: a.log(),
-        "tanh": lambda a: a.tanh(), "relu+": lambda a: a.relu(), "relu-": lambda a: a.relu(),
-    }
-    for k, fn in cases.items():
+    for k, fn in h.ops.items():
         vs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in h.op_args[k]]
         out = fn(*vs)
         out.backward(torch.tensor(h.out_grad, dtype=torch.float64))
@@ -446,33 +461,12 @@ def check(x, t):
 
 # %% test="backward" points=2
 ### BEGIN HIDDEN TESTS
-def _zth_readme(a, b):
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
 def _zth_bw(build, xs):
     vs = [Value(v) for v in xs]
     out = build(*vs)
     out.backward()
     return [out.data] + [v.grad for v in vs]
-_zth_graphs = {
-    "square": lambda a: a * a,
-    "twice": lambda a: a + a,
-    "diamond": lambda a, b: (a * b + b) * (a + b * b),
-    "deep": lambda a, b: ((a * b).exp() + (a - b) ** 2 - a / b).log() * a,
-    "chain": lambda a: ((a * 2 + 1) * (a - 3)).relu() + a.log() * a,
-    "shared": lambda a, b: (lambda h: (h + 1) * (h * h - a) + h.exp())(a * b),
-    "readme": _zth_readme,
-}
-for _k, _b in _zth_graphs.items():
+for _k, _b in _zth_in.graphs.items():
     _zth_export(f"bw/{_k}", lambda: _zth_bw(_b, _zth_in.graph_args[_k]))
 ### END HIDDEN TESTS
 # The expression from micrograd's README
@@ -499,31 +493,8 @@ assert _x.grad == 6.0, f"d(x*x)/dx at 3 is 6, got {_x.grad}: does _backward add 
 print("ok")
 
 # %% check="backward"
-def readme(a, b):   # micrograd's README expression, written for tensors
-    c = a + b
-    d = a * b + b**3
-    c = c + (c + 1)
-    c = c + (1 + c + (-a))
-    d = d + (d * 2 + (b + a).relu())
-    d = d + (3 * d + (b - a).relu())
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g = g + 10.0 / f
-    return g
-
-
 def check(x, t):
-    graphs = {
-        "square": lambda a: a * a,
-        "twice": lambda a: a + a,
-        "diamond": lambda a, b: (a * b + b) * (a + b * b),
-        "deep": lambda a, b: ((a * b).exp() + (a - b) ** 2 - a / b).log() * a,
-        "chain": lambda a: ((a * 2 + 1) * (a - 3)).relu() + a.log() * a,
-        "shared": lambda a, b: (lambda h: (h + 1) * (h * h - a) + h.exp())(a * b),
-        "readme": readme,
-    }
-    for k, build in graphs.items():
+    for k, build in _zth_in.graphs.items():
         vs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in _zth_in.graph_args[k]]
         out = build(*vs)
         out.backward()
