@@ -108,7 +108,7 @@ def report(row: dict) -> dict[str, str]:
     found = {}
     for tag in TAGS:
         part = text.split(f"{tag}:", 1)[1] if f"{tag}:" in text else "(cut)"
-        found[tag] = part.split(" ", 1)[0] if not part.startswith("GOT") else part[:40]
+        found[tag] = part.split(None, 1)[0] if not part.startswith("GOT") else part[:40]
     return found
 
 
