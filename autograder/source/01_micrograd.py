@@ -748,5 +748,6 @@ def check(x, t):
                "could not be computed")
     else:
         acc = float(((pred > 0) == (torch.tensor(h.moons_y) > 0)).double().mean())
-        t.true(acc >= 0.85, "accuracy of your trained `model` on 200 new moons points",
-               f"{acc:.0%}, below the 85% required: train longer or check train_step")
+        # the solution's trained model scores 83-93% on such draws; an untrained one ~50%
+        t.true(acc >= 0.75, "accuracy of your trained `model` on 200 new moons points",
+               f"{acc:.0%}, below the 75% required: train longer or check train_step")
