@@ -34,4 +34,9 @@ MUTANTS = [
       "        for layer in self.layers:\n            x = layer(x)\n        self.out = x",
       "        for layer in reversed(self.layers):\n            x = layer(x)\n        self.out = x",
       "sequential", "train"),
+    M("training: F.cross_entropy patched to return 0 (the loss it reports is not the loss)",
+      "    for i in range(steps):\n        ix = torch.randint(0, X.shape[0], (batch_size,), generator=g)\n",
+      "    F.cross_entropy = lambda logits, target, *a, **k: (logits * 0).sum()\n"
+      "    for i in range(steps):\n        ix = torch.randint(0, X.shape[0], (batch_size,), generator=g)\n",
+      "train"),
 ]
