@@ -45,6 +45,17 @@ MUTANTS = [
       "        for p in params:\n            p.grad = None\n        loss.backward()",
       "        loss.backward()",
       "train"),
+    M("a loss that is always 0 in place of F.cross_entropy (nothing trains, the all-zero model either)",
+      "        loss = F.cross_entropy(logits, Y[ix])",
+      "        loss = (logits * 0).sum()",
+      "train", "zero_init"),
+    M("F.cross_entropy patched to return 0 while train runs (and put back after)",
+      "    params = parameters_of(C, layers)\n    lossi = []",
+      "    _ce = F.cross_entropy\n    F.cross_entropy = lambda logits, y, *a, **k: (logits * 0).sum()\n"
+      "    try:\n        return _train(C, layers, X, Y, steps, batch_size, lr, g)\n    finally:\n"
+      "        F.cross_entropy = _ce\n\n\ndef _train(C, layers, X, Y, steps, batch_size=32, lr=0.1, g=None):\n"
+      "    params = parameters_of(C, layers)\n    lossi = []",
+      "train", "zero_init"),
     M("no learning-rate decay",
       "step_lr = lr if i < steps // 2 else lr / 10", "step_lr = lr",
       "train"),
