@@ -176,7 +176,7 @@ class Checks:
         if a is None:
             return self._add(False, f"{what}: expected a number or tensor, got {type(actual).__name__}")
         if a.shape != e.shape:
-            return self._add(False, f"{what}: shape {tuple(a.shape)} but {tuple(e.shape)} was expected")
+            return self._add(False, f"{what}: shape {tuple(a.shape)} is not the expected shape")
         if not bool(torch.isfinite(a).all()):
             return self._add(False, f"{what}: contains nan or inf")
         if e is None:
