@@ -106,64 +106,6 @@ def _zth_fill(module, seed):
     return module
 
 
-def _zth_get_batch(data, block_size, batch_size, generator=None):
-    """A reference get_batch, so that the later tasks do not depend on yours."""
-    ix = _zth_torch.randint(len(data) - block_size, (batch_size,), generator=generator)
-    return (_zth_torch.stack([data[i:i + block_size] for i in ix]),
-            _zth_torch.stack([data[i + 1:i + block_size + 1] for i in ix]))
-
-
-class _ZthHead(_zth_nn.Module):     # a reference head, so that MultiHeadAttention does not depend on yours
-    def __init__(self, n_embd, head_size, block_size, dropout=0.0):
-        super().__init__()
-        self.key = _zth_nn.Linear(n_embd, head_size, bias=False)
-        self.query = _zth_nn.Linear(n_embd, head_size, bias=False)
-        self.value = _zth_nn.Linear(n_embd, head_size, bias=False)
-
-    def forward(self, x):
-        return _zth_F.scaled_dot_product_attention(self.query(x), self.key(x), self.value(x), is_causal=True)
-
-
-class _ZthCSA(_zth_nn.Module):      # a reference attention, so that Block does not depend on yours
-    def __init__(self, n_embd, n_head, block_size, dropout=0.0, flash=True):
-        super().__init__()
-        self.n_head = n_head
-        self.qkv = _zth_nn.Linear(n_embd, 3 * n_embd, bias=False)
-        self.proj = _zth_nn.Linear(n_embd, n_embd)
-
-    def forward(self, x):
-        B, T, C = x.shape
-        q, k, v = (a.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for a in self.qkv(x).split(C, 2))
-        y = _zth_F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        return self.proj(y.transpose(1, 2).reshape(B, T, C))
-
-
-class _ZthBlock(_zth_nn.Module):    # a reference block, so that the model does not depend on yours
-    def __init__(self, n_embd, n_head, block_size, dropout=0.0):
-        super().__init__()
-        self.sa = _ZthCSA(n_embd, n_head, block_size)
-        self.ffwd = _zth_nn.Module()
-        self.ffwd.net = _zth_nn.Sequential(_zth_nn.Linear(n_embd, 4 * n_embd), _zth_nn.ReLU(),
-                                           _zth_nn.Linear(4 * n_embd, n_embd))
-        self.ln1, self.ln2 = _zth_nn.LayerNorm(n_embd), _zth_nn.LayerNorm(n_embd)
-
-    def forward(self, x):
-        x = x + self.sa(self.ln1(x))
-        return x + self.ffwd.net(self.ln2(x))
-
-
-class _ZthGPT(_zth_nn.Module):      # a reference model, so that training does not depend on yours
-    def __init__(self, V, C, nh, nl, bs):
-        super().__init__()
-        self.tok, self.pos = _zth_nn.Embedding(V, C), _zth_nn.Embedding(bs, C)
-        self.blocks = _zth_nn.Sequential(*[_ZthBlock(C, nh, bs) for _ in range(nl)])
-        self.ln_f, self.lm_head = _zth_nn.LayerNorm(C), _zth_nn.Linear(C, V)
-
-    def forward(self, idx, targets=None):
-        x = self.tok(idx) + self.pos(_zth_torch.arange(idx.shape[1], device=idx.device))
-        logits = self.lm_head(self.ln_f(self.blocks(x)))
-        loss = None if targets is None else _zth_F.cross_entropy(logits.flatten(0, 1), targets.flatten())
-        return logits, loss
 
 
 # %% inputs
@@ -498,6 +440,17 @@ class MultiHeadAttention(nn.Module):
 
 # %% test="multihead" points=1
 ### BEGIN HIDDEN TESTS
+# A reference implementation enters the kernel only after the test of the task it
+# implements has run, so no answer can lean on it.
+class _ZthHead(_zth_nn.Module):     # a reference head, so that MultiHeadAttention does not depend on yours
+    def __init__(self, n_embd, head_size, block_size, dropout=0.0):
+        super().__init__()
+        self.key = _zth_nn.Linear(n_embd, head_size, bias=False)
+        self.query = _zth_nn.Linear(n_embd, head_size, bias=False)
+        self.value = _zth_nn.Linear(n_embd, head_size, bias=False)
+
+    def forward(self, x):
+        return _zth_F.scaled_dot_product_attention(self.query(x), self.key(x), self.value(x), is_causal=True)
 def _zth_mha(c):
     m = _zth_with("Head", _ZthHead, lambda: MultiHeadAttention(c["nh"], c["hs"], c["C"], c["bs"], dropout=0.3))
     _zth_fill(m, c["wseed"]).eval()
@@ -717,6 +670,20 @@ class Block(nn.Module):
 
 # %% test="block" points=2
 ### BEGIN HIDDEN TESTS
+# A reference implementation enters the kernel only after the test of the task it
+# implements has run, so no answer can lean on it.
+class _ZthCSA(_zth_nn.Module):      # a reference attention, so that Block does not depend on yours
+    def __init__(self, n_embd, n_head, block_size, dropout=0.0, flash=True):
+        super().__init__()
+        self.n_head = n_head
+        self.qkv = _zth_nn.Linear(n_embd, 3 * n_embd, bias=False)
+        self.proj = _zth_nn.Linear(n_embd, n_embd)
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = (a.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for a in self.qkv(x).split(C, 2))
+        y = _zth_F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return self.proj(y.transpose(1, 2).reshape(B, T, C))
 def _zth_block(c):
     b = _zth_with("CausalSelfAttention", _ZthCSA, lambda: Block(c["C"], c["nh"], c["bs"], dropout=0.3))
     _zth_fill(b, c["wseed"]).eval()
@@ -818,6 +785,20 @@ class GPTLanguageModel(nn.Module):
 
 # %% test="gpt" points=2
 ### BEGIN HIDDEN TESTS
+# A reference implementation enters the kernel only after the test of the task it
+# implements has run, so no answer can lean on it.
+class _ZthBlock(_zth_nn.Module):    # a reference block, so that the model does not depend on yours
+    def __init__(self, n_embd, n_head, block_size, dropout=0.0):
+        super().__init__()
+        self.sa = _ZthCSA(n_embd, n_head, block_size)
+        self.ffwd = _zth_nn.Module()
+        self.ffwd.net = _zth_nn.Sequential(_zth_nn.Linear(n_embd, 4 * n_embd), _zth_nn.ReLU(),
+                                           _zth_nn.Linear(4 * n_embd, n_embd))
+        self.ln1, self.ln2 = _zth_nn.LayerNorm(n_embd), _zth_nn.LayerNorm(n_embd)
+
+    def forward(self, x):
+        x = x + self.sa(self.ln1(x))
+        return x + self.ffwd.net(self.ln2(x))
 def _zth_gpt(c):
     m = _zth_with("Block", _ZthBlock, lambda: GPTLanguageModel(c["V"], c["C"], c["nh"], c["nl"], c["bs"], dropout=0.3))
     return _zth_fill(m, c["wseed"]).eval()
@@ -992,6 +973,25 @@ print(decode(model.generate(context, 300, generator=torch.Generator(device).manu
 
 # %% test="train" points=3
 ### BEGIN HIDDEN TESTS
+# A reference implementation enters the kernel only after the test of the task it
+# implements has run, so no answer can lean on it.
+def _zth_get_batch(data, block_size, batch_size, generator=None):
+    """A reference get_batch, so that the later tasks do not depend on yours."""
+    ix = _zth_torch.randint(len(data) - block_size, (batch_size,), generator=generator)
+    return (_zth_torch.stack([data[i:i + block_size] for i in ix]),
+            _zth_torch.stack([data[i + 1:i + block_size + 1] for i in ix]))
+class _ZthGPT(_zth_nn.Module):      # a reference model, so that training does not depend on yours
+    def __init__(self, V, C, nh, nl, bs):
+        super().__init__()
+        self.tok, self.pos = _zth_nn.Embedding(V, C), _zth_nn.Embedding(bs, C)
+        self.blocks = _zth_nn.Sequential(*[_ZthBlock(C, nh, bs) for _ in range(nl)])
+        self.ln_f, self.lm_head = _zth_nn.LayerNorm(C), _zth_nn.Linear(C, V)
+
+    def forward(self, idx, targets=None):
+        x = self.tok(idx) + self.pos(_zth_torch.arange(idx.shape[1], device=idx.device))
+        logits = self.lm_head(self.ln_f(self.blocks(x)))
+        loss = None if targets is None else _zth_F.cross_entropy(logits.flatten(0, 1), targets.flatten())
+        return logits, loss
 class _ZthBigram(nn.Module):   # a small model, so that this task does not depend on yours
     def __init__(self, w0):
         super().__init__()

@@ -276,25 +276,6 @@ def get_stats(ids, counts=None):
 # %% probes
 # Helpers of the hidden tests, shared by them (graded notebook only). The hidden inputs
 # are _zth_in.NAME (see the inputs cell of the source).
-def _zth_get_stats(ids, counts=None):
-    counts = {} if counts is None else counts
-    for _p in zip(ids, ids[1:]):
-        counts[_p] = counts.get(_p, 0) + 1
-    return counts
-
-
-def _zth_merge(ids, pair, idx):
-    out, i = [], 0
-    while i < len(ids):
-        if i < len(ids) - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:
-            out.append(idx)
-            i += 2
-        else:
-            out.append(ids[i])
-            i += 1
-    return out
-
-
 def _zth_with_ref(fn, **extra):
     """fn() with correct get_stats and merge (and `extra`) in place of the student's:
     a task is graded on its own code, not on the helpers graded in other tasks."""
@@ -690,6 +671,25 @@ class BasicTokenizer(Tokenizer):
 
 # %% test="basic_train" points=2
 ### BEGIN HIDDEN TESTS
+# Reference get_stats and merge enter the kernel only after their own tests have
+# run, so no answer can lean on them; later tasks use them through _zth_with_ref.
+def _zth_get_stats(ids, counts=None):
+    counts = {} if counts is None else counts
+    for _p in zip(ids, ids[1:]):
+        counts[_p] = counts.get(_p, 0) + 1
+    return counts
+
+
+def _zth_merge(ids, pair, idx):
+    out, i = [], 0
+    while i < len(ids):
+        if i < len(ids) - 1 and ids[i] == pair[0] and ids[i + 1] == pair[1]:
+            out.append(idx)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
+    return out
 # your get_stats and merge are graded in Tasks 1 and 2: here the tokenizer runs on correct ones
 def _zth_trained(tok, text, vocab_size):
     tok.train(text, vocab_size)

@@ -54,3 +54,20 @@ MUTANTS = [
       "train"),
     M("train takes twice as many steps", "    for it in range(max_iters):", "    for it in range(2 * max_iters):", "train"),
 ]
+
+# Answers that lean on the grader's reference modules: the kernel holds none of them
+# before the test of the task it implements has run, so each loses exactly its task.
+LEAN = '    def __new__(cls, *args, **kwargs):   # the grader\'s reference, if the kernel holds one\n' \
+       '        return globals()["{ref}"](*args, **kwargs)\n\n\nclass _Own{name}(nn.Module):'
+MUTANTS += [
+    M(f"{name} delegates to the grader's {ref}",
+      f"class {name}(nn.Module):", f"class {name}(nn.Module):\n" + LEAN.format(ref=ref, name=name), task)
+    for name, ref, task in [("Head", "_ZthHead", "head"), ("CausalSelfAttention", "_ZthCSA", "batched"),
+                            ("Block", "_ZthBlock", "block"), ("GPTLanguageModel", "_ZthGPT", "gpt")]
+]
+MUTANTS.append(M("get_batch delegates to the grader's _zth_get_batch",
+                 "def get_batch(data, block_size, batch_size, generator=None):",
+                 "def get_batch(data, block_size, batch_size, generator=None):\n"
+                 "    return globals()[\"_zth_get_batch\"](data, block_size, batch_size, generator)\n\n\n"
+                 "def _own_get_batch(data, block_size, batch_size, generator=None):",
+                 "get_batch"))

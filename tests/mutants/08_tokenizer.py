@@ -108,3 +108,18 @@ MUTANTS += [
       "            self.vocab[idx] = self.vocab[p0] + self.vocab[p1]",
       "gpt4"),
 ]
+
+# Answers that lean on the grader's reference helpers: the kernel holds none of them
+# before the tests of get_stats and merge have run, so each loses exactly its task.
+MUTANTS += [
+    M("get_stats delegates to the grader's _zth_get_stats",
+      "def get_stats(ids, counts=None):",
+      "def get_stats(ids, counts=None):\n    return globals()['_zth_get_stats'](ids, counts)\n\n\n"
+      "def _own_get_stats(ids, counts=None):",
+      "get_stats"),
+    M("merge delegates to the grader's _zth_merge",
+      "def merge(ids, pair, idx):",
+      "def merge(ids, pair, idx):\n    return globals()['_zth_merge'](ids, pair, idx)\n\n\n"
+      "def _own_merge(ids, pair, idx):",
+      "merge"),
+]
