@@ -80,7 +80,8 @@ def avg_nll(words, P, stoi):
     return nll / n
 
 
-print(f"{avg_nll(words, P, stoi)=}")
+nll_words = avg_nll(words, P, stoi)
+print(f"{nll_words=}")
 ''',
     net_loss='''
 def net_loss(W, xs, ys, reg=0.01):
@@ -137,7 +138,8 @@ def trigram_nll(words, P3, stoi):
 
 N3 = trigram_counts(words, stoi)
 P3 = trigram_probs(N3, smoothing=1)
-print(trigram_nll(words, P3, stoi))
+nll3_words = trigram_nll(words, P3, stoi)
+print(nll3_words)
 ''',
     split='''
 def split_words(words, seed=42):
@@ -158,7 +160,7 @@ def eval_splits(train, dev, test, stoi):
     return out
 
 
-train_words, dev_words, test_words = split_words(words)
+train_words, dev_words, test_words = split_words(words[:CFG["split_words"]])
 split_nll = eval_splits(train_words, dev_words, test_words, stoi)
 print(split_nll)
 ''',
@@ -244,7 +246,8 @@ def avg_nll(words, P, stoi):
     return float(-P[i, j].double().log().sum() / len(pairs))
 
 
-print(avg_nll(words, P, stoi))
+nll_words = avg_nll(words, P, stoi)
+print(nll_words)
 ''',
     net_loss='''
 def net_loss(W, xs, ys, reg=0.01):
@@ -293,7 +296,8 @@ def trigram_nll(words, P3, stoi):
 
 N3 = trigram_counts(words, stoi)
 P3 = trigram_probs(N3, smoothing=1)
-print(trigram_nll(words, P3, stoi))
+nll3_words = trigram_nll(words, P3, stoi)
+print(nll3_words)
 ''',
     split='''
 def split_words(words, seed=42):
@@ -311,7 +315,7 @@ def eval_splits(train, dev, test, stoi):
             for name, (model, score) in models.items()}
 
 
-train_words, dev_words, test_words = split_words(words)
+train_words, dev_words, test_words = split_words(words[:CFG["split_words"]])
 split_nll = eval_splits(train_words, dev_words, test_words, stoi)
 ''',
     smoothing='''
@@ -350,7 +354,8 @@ def avg_nll(words, P, stoi):
     return nll / n
 
 
-print(f"{avg_nll(words, P, stoi)=}")
+nll_words = avg_nll(words, P, stoi)
+print(f"{nll_words=}")
 '''
 
 ALTERNATIVES = [
