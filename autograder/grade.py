@@ -11,6 +11,7 @@ soon as it is known, so an interrupted batch resumes where it stopped.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import shutil
@@ -109,9 +110,10 @@ def score(src: Source, run: Run, inputs_seed: int) -> tuple[dict, dict]:
     Each task sees only what its own test cell recorded; a check that breaks on an
     odd recorded value costs that task alone."""
     fractions, checks = {}, {}
+    drawn = _zth_hidden(src.inputs, inputs_seed) if src.inputs else None   # drawn once
     for task in src.tasks:
         exports = Exports.parse(run.records(task.name))
-        hidden = _zth_hidden(src.inputs, inputs_seed) if src.inputs else None
+        hidden = copy.deepcopy(drawn)      # each task gets its own copy
         try:
             t = run_check(src.checks[task.name], task.name, exports, src.name, hidden)
         except Exception as e:
