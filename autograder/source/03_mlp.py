@@ -184,6 +184,8 @@ def _zth_shapes(V, E, B, H):
     return [(V, E), (B * E, H), (H,), (H, V), (V,)]
 
 
+# %% include="names_split" checks block_size=3
+
 # %% checks
 # Shared by the checks (grader only): the oracle dataset, the MLP, the parameters drawn
 # the way the probes draw them.
@@ -593,11 +595,9 @@ def check(x, t):
             atol=1e-4, rtol=1e-4, hint="reset the grads, backpropagate, step every parameter with lr_at(i)")
     # 2. the grading-scale run: the grader computes the loss on fresh names of each split
     #    from the logits, and compares it with the reference runs of the solution (both sides)
-    words = load_text("names.txt").splitlines()
-    random.Random(42).shuffle(words)
-    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
     rs = random.Random(_zth_in.eval_seed)
-    picks = {"train": rs.sample(words[:n1], _zth_in.eval_names), "dev": rs.sample(words[n1:n2], _zth_in.eval_names)}
+    picks = {"train": rs.sample(split_names("train"), _zth_in.eval_names),
+             "dev": rs.sample(split_names("val"), _zth_in.eval_names)}
     try:
         ref = reference("grading")
         block_size = ref["runs"][0]["values"]["record/config"]["block_size"]

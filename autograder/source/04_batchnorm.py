@@ -60,6 +60,8 @@ fold_cfg = dict(fan_in=rng.randint(3, 9), fan_out=rng.randint(3, 9), eps=rng.cho
 # Task 7: how many steps the all-zero model trains
 zero_steps = rng.randint(100, 200)
 
+# %% include="names_split" checks block_size=3
+
 # %% checks
 # Shared by the checks (grader only).
 import random
@@ -68,29 +70,10 @@ import torch.nn.functional as F
 from autograder.check import Missing, as_tensor
 
 
-def split_names(which):
-    """The names of a split, shuffled and split as the notebook does (80 / 10 / 10)."""
-    words = load_text("names.txt").splitlines()
-    random.Random(42).shuffle(words)
-    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-    return {"train": words[:n1], "val": words[n1:n2]}[which]
-
-
-def examples(words, block_size=3):
-    X, Y = [], []
-    for w in words:
-        ctx = [0] * block_size
-        for ix in [ord(c) - 96 for c in w] + [0]:
-            X.append(list(ctx))
-            Y.append(ix)
-            ctx = ctx[1:] + [ix]
-    return torch.tensor(X), torch.tensor(Y)
-
-
 def eval_batches():
     """{split: (X, Y)} of the evaluation names drawn for this submission, as the probes draw them."""
     rs = random.Random(_zth_in.eval_seed)
-    return {s: examples(rs.sample(split_names(s), _zth_in.eval_names)) for s in ("train", "val")}
+    return {s: words_xy(rs.sample(split_names(s), _zth_in.eval_names)) for s in ("train", "val")}
 
 
 def near(a, b, atol=1e-6, rtol=1e-5):
@@ -992,7 +975,7 @@ def check(x, t):
     # the logits: only the output bias trains, so every context gets the same logits, and
     # they move towards the log-frequencies of the characters (whatever the details of
     # train(), which Task 5 grades): their correlation with them is about 0.85 after 100 steps
-    Ytr = examples(split_names("train"))[1]
+    Ytr = words_xy(split_names("train"))[1]
     logp = torch.bincount(Ytr, minlength=27).double().div(len(Ytr)).log()
     lg = as_tensor(x["zero/logits"])
     what = "the logits on Xva[:5] after training from all zeros"

@@ -78,28 +78,11 @@ tm_lr = rng.uniform(0.05, 0.3)
 eval_rows = _rows(5000)
 
 
+# %% include="names_split" checks block_size=3
+
 # %% checks
 # Helpers shared by the checks of this chapter (trusted, grader side).
 import random
-
-
-def names_xy(split, block_size=3):
-    """X, Y of a split of names.txt, built exactly as the notebook's data cell does."""
-    words = load_text("names.txt").splitlines()
-    chars = sorted(set("".join(words)))
-    stoi = {ch: i + 1 for i, ch in enumerate(chars)}
-    stoi["."] = 0
-    random.Random(42).shuffle(words)
-    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-    part = {"train": words[:n1], "val": words[n1:n2]}[split]
-    X, Y = [], []
-    for w in part:
-        context = [0] * block_size
-        for ch in w + ".":
-            X.append(context)
-            Y.append(stoi[ch])
-            context = context[1:] + [stoi[ch]]
-    return torch.tensor(X), torch.tensor(Y)
 
 
 # %% [markdown]

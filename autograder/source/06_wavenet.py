@@ -162,28 +162,11 @@ mode_Y = torch.randint(0, mode_X.shape[1], (mode_X.shape[0],), generator=_g)
 eval_rows = [rng.randrange(2**31) for _ in range(5000)]
 
 
+# %% include="names_split" checks block_size=8
+
 # %% checks
 # Helpers shared by the checks of this chapter (trusted, grader side).
 import random
-
-
-def names_xy(split, block_size=8):
-    """X, Y of a split of names.txt, built exactly as the notebook's data cell does."""
-    words = load_text("names.txt").splitlines()
-    chars = sorted(set("".join(words)))
-    stoi = {ch: i + 1 for i, ch in enumerate(chars)}
-    stoi["."] = 0
-    random.Random(42).shuffle(words)
-    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-    part = {"train": words[:n1], "val": words[n1:n2]}[split]
-    X, Y = [], []
-    for w in part:
-        context = [0] * block_size
-        for ch in w + ".":
-            X.append(context)
-            Y.append(stoi[ch])
-            context = context[1:] + [stoi[ch]]
-    return torch.tensor(X), torch.tensor(Y)
 
 
 def bn_oracle(case):
