@@ -2,10 +2,11 @@
 
 A hidden test runs *probes* in the student's kernel: `_zth_export(key, value)`
 (or `_zth_export(key, lambda: ...)`, which records an exception instead of
-raising). The kernel writes them as JSON lines; nothing else crosses over. The
-grader reads them back as plain numbers, strings, lists and tensors and runs the
-task's `check(x, t)` function from the instructor source, in its own process,
-against an independent oracle. Student code can print, patch builtins or swallow
+raising). The kernel writes them as JSON lines, and the runner passes on those
+written while each test cell ran (see runner.py); nothing else crosses over. The
+grader reads a task's records back as plain numbers, strings, lists and tensors
+and runs the task's `check(x, t)` function from the instructor source, in its own
+process, on the same hidden inputs (`_zth_in`), against an independent oracle. Student code can print, patch builtins or swallow
 exceptions as it likes: it never touches the comparison.
 
 >>> x = Exports.parse('{"k": "grad", "v": [1.0, 2.0]}\\n')
@@ -26,7 +27,6 @@ from pathlib import Path
 
 import torch
 
-MAX_EXPORT_BYTES = 64 * 2**20
 STUDENT_TEXT = 200   # characters of student-produced text the feedback shows per task
 
 

@@ -30,7 +30,6 @@ from . import data, intake
 from .build import graded_template
 from .check import STUDENT_TEXT, Checks, Exports, run_check
 from .execute import Options, Run, Unsafe, execute, preflight
-from .intake import find_submissions  # noqa: F401  (moved there; kept importable)
 from .kernel import _zth_hidden
 from .secret import load_secret, seed_for
 from .source import Source, read_source, source_path
