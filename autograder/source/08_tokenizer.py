@@ -315,22 +315,6 @@ def _zth_outcome(fn):
     return _zth_ints(out)
 
 
-_zth_cache = {}
-
-
-def _zth_ranks():
-    """{token bytes: rank} of cl100k, read here (the student's reader is graded in Task 8)."""
-    if "ranks" not in _zth_cache:
-        import base64 as _b64
-        ranks = {}
-        for line in load_text("cl100k_base.tiktoken").splitlines():
-            if line:
-                tok, r = line.split()
-                ranks[_b64.b64decode(tok)] = int(r)
-        _zth_cache["ranks"] = ranks
-    return dict(_zth_cache["ranks"])
-
-
 # %% checks
 # Helpers shared by the checks of this chapter (trusted, grader side). The hidden inputs
 # are _zth_in.NAME, as in the kernel.
@@ -1197,6 +1181,19 @@ def _zth_rank_sample():
     inv = {int(r): list(t) for t, r in got.items()}
     return [len(got), [[r, inv.get(r)] for r in _zth_in.cl100k_ranks_sample]]
 _zth_export("cl100k/ranks", _zth_rank_sample)
+# our reader of the ranks enters the kernel here, once yours has been called
+_zth_cache = {}
+def _zth_ranks():
+    """{token bytes: rank} of cl100k, read here (the student's reader is graded in Task 8)."""
+    if "ranks" not in _zth_cache:
+        import base64 as _b64
+        ranks = {}
+        for line in load_text("cl100k_base.tiktoken").splitlines():
+            if line:
+                tok, r = line.split()
+                ranks[_b64.b64decode(tok)] = int(r)
+        _zth_cache["ranks"] = ranks
+    return dict(_zth_cache["ranks"])
 def _zth_merge_sample():
     merges = recover_merges(_zth_ranks())
     by_rank = {int(r): [int(a), int(b)] for (a, b), r in merges.items()}

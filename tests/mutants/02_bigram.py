@@ -76,4 +76,25 @@ MUTANTS = [
       "    return F.cross_entropy(logits, ys) + reg * (W**2).mean()",
       "    return F.cross_entropy(F.softmax(logits, dim=1), ys) + reg * (W**2).mean()",
       "cross_entropy"),
+    # delegation to the hidden tests' own helpers: none is in the kernel while the
+    # task it answers is tested
+    M("bigram_counts delegates to the hidden tests' n-gram counter",
+      "    V = len(stoi)\n    N = torch.zeros((V, V), dtype=torch.int32)\n",
+      "    abc = '.abcdefghijklmnopqrstuvwxyz'\n"
+      "    ix = [abc.index(c) for c in sorted(stoi, key=stoi.get)]\n"
+      "    return globals()['_zth_count'](words, 2)[ix][:, ix].int()\n"
+      "    V = len(stoi)\n    N = torch.zeros((V, V), dtype=torch.int32)\n",
+      "counts"),
+    M("trigram_counts delegates to the hidden tests' n-gram counter",
+      "    V = len(stoi)\n    N3 = torch.zeros((V, V, V), dtype=torch.int32)\n",
+      "    abc = '.abcdefghijklmnopqrstuvwxyz'\n"
+      "    ix = [abc.index(c) for c in sorted(stoi, key=stoi.get)]\n"
+      "    return globals()['_zth_count'](words, 3)[ix][:, ix][:, :, ix].int()\n"
+      "    V = len(stoi)\n    N3 = torch.zeros((V, V, V), dtype=torch.int32)\n",
+      "trigram"),
+    M("net_loss_indexed delegates to the loss the train_net test stands in for net_loss",
+      "    logits = W[xs]                                        # (n, V)\n    counts",
+      "    return globals()['_zth_loss_on'](xs, ys, W.shape[0])(W, xs, ys, reg)\n"
+      "    logits = W[xs]                                        # (n, V)\n    counts",
+      "indexing"),
 ]

@@ -55,4 +55,8 @@ MUTANTS = [
     M("sampling softmax over the wrong dimension",
       "        probs = F.softmax(logits, dim=1)", "        probs = F.softmax(logits, dim=0)",
       "sample"),
+    M("forward delegates to the hidden tests' own forward (not in the kernel while forward is tested)",
+      "    C, W1, b1, W2, b2 = params\n    emb = C[X]",
+      "    return globals()['_zth_fwd'](params, X)\n    C, W1, b1, W2, b2 = params\n    emb = C[X]",
+      "forward"),
 ]

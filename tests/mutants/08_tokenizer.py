@@ -122,4 +122,11 @@ MUTANTS += [
       "def merge(ids, pair, idx):\n    return globals()['_zth_merge'](ids, pair, idx)\n\n\n"
       "def _own_merge(ids, pair, idx):",
       "merge"),
+    M("load_cl100k_ranks delegates to the hidden tests' own reader",
+      "    ranks = {}\n    for line in load_text(\"cl100k_base.tiktoken\").splitlines():\n        if line:\n"
+      "            token, rank = line.split()",
+      "    return globals()['_zth_ranks']()\n"
+      "    ranks = {}\n    for line in load_text(\"cl100k_base.tiktoken\").splitlines():\n        if line:\n"
+      "            token, rank = line.split()",
+      "cl100k_merges"),
 ]
