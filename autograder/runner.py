@@ -85,6 +85,7 @@ def main(src, cell_timeout, report_fd):
     exports = Exports(os.environ["ZTH_EXPORT"])
     client = NotebookClient(nb, timeout=cell_timeout, allow_errors=True, kernel_name="python3",
                             interrupt_on_timeout=True, startup_timeout=120,
+                            shutdown_kernel="immediate",   # every record is sent already
                             resources={"metadata": {"path": "."}})
     status, index, cell = "ok", -1, {}
     try:

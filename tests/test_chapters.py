@@ -105,7 +105,7 @@ def test_exercise_stops_at_first_task_with_clear_message(chapter, tmp_path, monk
     from nbclient.exceptions import CellExecutionError
     monkeypatch.setenv("ZTH_SCALE", "grading")
     nb = exercise(chapter)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3",
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(tmp_path)}})
     with pytest.raises(CellExecutionError) as err:
         client.execute()
