@@ -5,6 +5,7 @@ grading modules are imported by the commands that need them."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -19,15 +20,30 @@ def main(argv: list[str] | None = None) -> None:
     b.add_argument("chapters", nargs="*", help="default: all")
     b.add_argument("--check", action="store_true", help="only report notebooks that drifted")
 
-    g = sub.add_parser("grade", help="grade a folder of submitted notebooks")
+    g = sub.add_parser("grade", help="grade a folder of submitted notebooks",
+                       description="Flags override course.toml (or --config); see README.")
     g.add_argument("assignment", help="e.g. 01_micrograd (see `list`)")
-    g.add_argument("submissions", type=Path, help="folder of .ipynb files (or one folder per student)")
+    g.add_argument("submissions", type=Path,
+                   help="folder of .ipynb files, student folders or an LMS's zip export")
     g.add_argument("-o", "--out", type=Path, default=Path("grades"),
                    help="where grades.csv, feedback/ and results/ go (default: grades/)")
-    g.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
-    g.add_argument("--scale", default="grading", choices=["grading", "full"])
-    g.add_argument("--timeout", type=int, default=300, help="seconds per notebook")
-    g.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")
+    g.add_argument("--config", type=Path, help="course configuration (default: course.toml "
+                   "at the top of the repository, if there is one)")
+    g.add_argument("--lms", choices=["canvas", "moodle", "gradescope", "plain"],
+                   help="how the LMS names files: the student id comes from it (default: plain)")
+    g.add_argument("--id-pattern", metavar="REGEX",
+                   help="regex with (?P<student>...), optional name, late, submission, attempt "
+                   "groups, searched in each file's path (instead of an --lms preset)")
+    g.add_argument("--roster", type=Path, help="CSV of students (id, name, ...): adds rows for "
+                   "missing students, flags unknown ones")
+    g.add_argument("--format", help="besides grades.csv: canvas, nbgrader (comma-separated)")
+    g.add_argument("--force", action="store_true", help="grade every file again, even if "
+                   "results/ holds its result under the same key")
+    g.add_argument("--jobs", type=int, help="submissions graded at once (default: 1)")
+    g.add_argument("--scale", choices=["grading", "full"])
+    g.add_argument("--timeout", type=int, help="seconds per notebook (default: 300)")
+    g.add_argument("--cell-timeout", type=int, help="seconds per cell (default: 120)")
+    g.add_argument("--memory-mb", type=int, help="memory per notebook (default: 4096)")
     g.add_argument("--no-sandbox", action="store_true",
                    help="run student code without the sandbox (recorded in every row)")
     g.add_argument("--allow-no-process-limit", action="store_true",
@@ -82,28 +98,59 @@ def main(argv: list[str] | None = None) -> None:
             tasks = ", ".join(f"{t.name} ({t.points:g})" for t in src.tasks)
             print(f"{name}: {src.max_score:g} points: {tasks}")
     elif a.cmd == "grade":
-        if a.assignment not in chapters():
-            sys.exit(f"no assignment {a.assignment!r}; known: {', '.join(chapters())}")
-        if not a.submissions.is_dir():
-            sys.exit(f"{a.submissions} is not a folder")
-        from .grade import GradingError, Options, grade_folder
-        from .report import write_csv, write_feedback
-        opt = Options(scale=a.scale, timeout=a.timeout, cell_timeout=a.cell_timeout,
-                      sandbox=not a.no_sandbox, allow_no_process_limit=a.allow_no_process_limit)
-        # one torch thread per notebook: exercise models are small, and threads beyond
-        # the cores per job made them much slower when jobs share the CPU
-        opt.threads = 1
+        _grade(a)
 
-        def progress(r, done, total):
-            bar = "#" * round(20 * done / total)
-            print(f"[{bar:<20}] {done:>3}/{total}  {r.student[:24]:<24} {r.total:g}/{r.max_score:g}"
-                  f"  {r.status}  {r.seconds:.0f} s  {r.error[:60]}", flush=True)
 
-        try:
-            results = grade_folder(a.assignment, a.submissions, a.out, a.jobs, opt, progress)
-        except GradingError as e:
-            sys.exit(str(e))
-        a.out.mkdir(parents=True, exist_ok=True)
-        write_csv(results, a.out / "grades.csv")
-        write_feedback(results, a.out / "feedback")
-        print(f"graded {len(results)} submissions: {a.out / 'grades.csv'}, {a.out / 'feedback'}/")
+def _grade(a: argparse.Namespace) -> None:
+    """The grade command: settings from course.toml and flags, the batch, the reports."""
+    if a.assignment not in chapters():
+        sys.exit(f"no assignment {a.assignment!r}; known: {', '.join(chapters())}")
+    if not a.submissions.is_dir():
+        sys.exit(f"{a.submissions} is not a folder")
+    from . import config, export
+    from .batch import Intake, grade_folder
+    from .grade import GradingError, Options
+    from .report import write_csv, write_feedback
+    from .roster import Roster
+    try:
+        st = config.load(a.config).settings(a.assignment).merge(
+            lms=a.lms, id_pattern=a.id_pattern, roster=a.roster, jobs=a.jobs, scale=a.scale,
+            timeout=a.timeout, cell_timeout=a.cell_timeout, memory_mb=a.memory_mb,
+            format=tuple(f.strip() for f in a.format.split(",") if f.strip()) if a.format else None)
+        if a.lms and not a.id_pattern:          # a preset named on the command line wins
+            st = dataclasses.replace(st, id_pattern=None)
+        roster = Roster.read(st.roster) if st.roster else None
+    except ValueError as e:                     # ConfigError, a roster that cannot be read
+        sys.exit(str(e))
+    unknown = set(st.format) - set(export.FORMATS)
+    if unknown:
+        sys.exit(f"unknown format {', '.join(sorted(unknown))}; known: {', '.join(export.FORMATS)}")
+    opt = Options(scale=st.scale, timeout=st.timeout, cell_timeout=st.cell_timeout,
+                  memory=st.memory_mb * 2**20, sandbox=not a.no_sandbox,
+                  allow_no_process_limit=a.allow_no_process_limit)
+    # one torch thread per notebook: exercise models are small, and threads beyond
+    # the cores per job made them much slower when jobs share the CPU
+    opt.threads = 1
+
+    def progress(r, done, total):
+        bar = "#" * round(20 * done / total)
+        print(f"[{bar:<20}] {done:>3}/{total}  {r.student[:24]:<24} {r.total:g}/{r.max_score:g}"
+              f"  {r.status}  {r.seconds:.0f} s  {r.error[:60]}", flush=True)
+
+    how = Intake(lms=st.lms, pattern=st.id_pattern, roster=roster, force=a.force)
+    try:
+        results = grade_folder(a.assignment, a.submissions, a.out, st.jobs, opt, progress, how)
+    except GradingError as e:
+        sys.exit(str(e))
+    a.out.mkdir(parents=True, exist_ok=True)
+    write_csv(results, a.out / "grades.csv")
+    write_feedback(results, a.out / "feedback")
+    wrote = [a.out / "grades.csv"]
+    for fmt in st.format:
+        path = export.write(fmt, results, a.out, roster, st.canvas_id, st.duedate)
+        wrote += [path] if path else []
+    counts = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    print(f"{len(results)} rows ({summary}): {', '.join(map(str, wrote))}, {a.out / 'feedback'}/")

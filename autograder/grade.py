@@ -1,41 +1,34 @@
-"""Grade submissions: run each in the sandbox, then score its exports.
+"""Grade one submission: run it in the sandbox, then score its exports.
 
-    python -m autograder grade 01_micrograd submissions/ -o grades/
-
-For each submitted notebook: read it (submission.read), put the student's answers
-into the instructor's notebook (submission.assemble), execute that in the sandbox
+For each submitted notebook (batch.py walks a folder of them): read it
+(submission.read), put the student's answers into the instructor's notebook (submission.assemble), execute that in the sandbox
 (execute, runner), and score every task by running the instructor's check on the
 values its hidden test exported while its test cell ran (check), on hidden inputs
-drawn for this file from the instructor's secret (secret, kernel). One result per file, saved as JSON as
-soon as it is known, so an interrupted batch resumes where it stopped.
+drawn for this file from the instructor's secret (secret, kernel). One result per file.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import shutil
 import sys
-import tempfile
-import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from . import data, intake
-from .build import graded_template
+from . import data
 from .check import STUDENT_TEXT, Checks, Exports, run_check
-from .execute import Options, Run, Unsafe, execute, preflight
+from .execute import Options, Run, execute
 from .kernel import _zth_hidden
-from .secret import load_secret, seed_for
-from .source import Source, read_source, source_path
+from .secret import seed_for
+from .source import Source
+from .store import RESULT_VERSION
 from .submission import Rejected, assemble, read
 
-__all__ = ["Options", "Result", "GradingError", "grade_file", "grade_folder", "prepare_data"]
+__all__ = ["Options", "Result", "GradingError", "grade_file", "prepare_data"]
 
 
 class GradingError(Exception):
@@ -47,7 +40,8 @@ class Result:
     student: str
     file: str
     assignment: str
-    status: str                     # graded | partial | rejected | error | duplicate
+    status: str                     # graded | partial | rejected | error, or from the
+                                    # batch: superseded | unknown student | missing
     error: str = ""
     scores: dict[str, float] = field(default_factory=dict)
     points: dict[str, float] = field(default_factory=dict)
@@ -58,6 +52,15 @@ class Result:
     inputs_seed: int | None = None  # the hidden inputs this file met (see secret.py)
     limits: str = ""                # which resource limits held: cgroup v2 / v1 / rlimit
     isolation: str = ""             # bubblewrap | privilege separation | none (see sandbox.py)
+    name: str = ""                  # the student's name (roster, else the LMS file name)
+    late: bool = False              # the LMS marked the file late
+    submitted: str = ""             # when it was handed in, if the LMS says (ISO 8601)
+    archive: str = ""               # for a zip member: the archive it came from
+    member: str = ""                # for a zip member: its path in the archive
+    note: str = ""                  # what the batch found (superseded, not in the roster)
+    run_status: str = ""            # the status grading gave, before the batch's flags
+    key: str = ""                   # what the score depends on (see store.py)
+    version: int = RESULT_VERSION
 
     @classmethod
     def failed(cls, src: Source, student: str, file: str, status: str, error: str,
@@ -162,57 +165,3 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
         traceback.print_exc()
     res.seconds = round(time.monotonic() - start, 2)
     return res
-
-
-def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
-                 opt: Options | None = None, progress=None) -> list[Result]:
-    """Grade every file in folder; results go to out/results/*.json (resumable)."""
-    opt = opt or Options()
-    try:
-        preflight(opt)
-    except Unsafe as e:
-        raise GradingError(f"{e}. Install bubblewrap, or pass --no-sandbox to run student code "
-                           "unconfined (recorded in every row).") from None
-    src = read_source(source_path(assignment))
-    template = graded_template(src)
-    secret = load_secret()
-    store = out / "results"
-    store.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="zth-grade-"))
-    datadir = prepare_data(work)
-
-    def one(item: intake.Item) -> Result:
-        saved = store / f"{item.key}.json"
-        if saved.is_file():
-            try:
-                return Result.from_json(json.loads(saved.read_text()))
-            except (ValueError, TypeError):
-                pass                        # unreadable or from another version: re-grade
-        try:
-            student = intake.student_of(item, assignment)
-        except Rejected as e:
-            student = "?"
-            res = Result.failed(src, "?", item.name, "rejected", str(e), opt.sandbox)
-        if item.skip:
-            res = Result.failed(src, student, item.name, "rejected", item.skip, opt.sandbox)
-        elif student != "?":
-            res = grade_file(item.path, src, student, work, datadir, opt, template, secret)
-        res.file, res.isolation = item.name, res.isolation or opt.isolation
-        tmp = saved.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(res), indent=1))
-        tmp.replace(saved)
-        if progress:
-            with lock:
-                counter[0] += 1
-                progress(res, counter[0], len(items))
-        return res
-
-    lock, counter = threading.Lock(), [0]
-    items = intake.find_submissions(folder, assignment, unzip_into=work / "zip")
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(one, items))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    intake.flag_duplicates(results, items)
-    return results

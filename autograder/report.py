@@ -1,5 +1,5 @@
-"""Write what grading found: grades.csv (one row per submission) and one
-feedback page per submission (scores, the checks' messages and at most
+"""Write what grading found: grades.csv (one row per file, and per missing student)
+and one feedback page per file (scores, the checks' messages and at most
 check.STUDENT_TEXT characters of student-produced text per task; never the hidden
 tests).
 
@@ -31,17 +31,22 @@ def cell(v):
     return v
 
 
+COLUMNS_BEFORE = ["student", "name", "file", "archive", "member", "assignment"]
+COLUMNS_AFTER = ["total", "max_score", "status", "note", "error", "late", "submitted",
+                 "sandboxed", "isolation", "limits", "seconds"]
+
+
 def write_csv(results: list[Result], path: Path) -> None:
+    """grades.csv: one row per file (and per missing student), the score of each task."""
     tasks = list(results[0].points) if results else []
     with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         w = csv.writer(f)
-        w.writerow(["student", "file", "assignment", *tasks, "total", "max_score",
-                    "status", "error", "sandboxed", "isolation", "limits", "seconds"])
+        w.writerow([*COLUMNS_BEFORE, *tasks, *COLUMNS_AFTER])
         for r in sorted(results, key=lambda r: (r.student, r.file)):
             w.writerow([cell(v) for v in (
-                r.student, r.file, r.assignment, *(r.scores.get(t, 0.0) for t in tasks),
-                r.total, r.max_score, r.status, r.error, r.sandboxed, r.isolation, r.limits,
-                r.seconds)])
+                r.student, r.name, r.file, r.archive, r.member, r.assignment,
+                *(r.scores.get(t, 0.0) for t in tasks), r.total, r.max_score, r.status, r.note,
+                r.error, r.late, r.submitted, r.sandboxed, r.isolation, r.limits, r.seconds)])
 
 
 def feedback_html(r: Result) -> str:
@@ -61,7 +66,8 @@ def feedback_html(r: Result) -> str:
             notes = ["all checks passed"]
         items = "".join(f"<li>{e(n)}</li>" for n in notes)
         rows.append(f"<tr><td>{e(task)}</td><td>{score:g} / {points:g}</td><td><ul>{items}</ul></td></tr>")
-    status = f"<p><b>{e(r.status)}</b>: {e(r.error)}</p>" if r.error else ""
+    why = "; ".join(filter(None, [r.note, r.error]))
+    status = f"<p><b>{e(r.status)}</b>: {e(why)}</p>" if why else ""
     return (f"<!doctype html><meta charset='utf-8'><title>{e(r.assignment)}: {e(r.student)}</title>"
             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
             "td{border-top:1px solid #ccc;padding:.3em .8em;vertical-align:top}</style>"
@@ -79,6 +85,9 @@ def page_name(r: Result) -> str:
 
 
 def write_feedback(results: list[Result], folder: Path) -> None:
+    """One page per row that has a file (a missing student gets none)."""
     folder.mkdir(parents=True, exist_ok=True)
     for r in results:
+        if r.status == "missing":
+            continue
         (folder / page_name(r)).write_text(feedback_html(r), encoding="utf-8")
