@@ -81,6 +81,7 @@ def _describe(res: Result, item: intake.Item) -> None:
     res.archive, res.member = item.archive, item.inner
     if item.who is not None:
         res.name, res.late, res.submitted = item.who.name, item.who.late, item.who.timestamp
+        res.group = list(item.who.others)
 
 
 def _flag(results: list[Result], items: list[intake.Item], roster: Roster | None) -> None:
@@ -99,6 +100,10 @@ def _flag(results: list[Result], items: list[intake.Item], roster: Roster | None
             if it.who.others:
                 r.note = "; ".join(filter(None, [r.note, "a group submission, also of "
                                                  + ", ".join(it.who.others)]))
+        for other in r.group if roster is not None and r.status != "superseded" else []:
+            if other not in roster:
+                r.note = "; ".join(filter(None, [r.note, f"group member {other} is not in "
+                                                 "the roster"]))
         if roster is not None and r.student != "?":
             if r.student in roster:
                 r.name = roster[r.student].name or r.name
@@ -111,7 +116,7 @@ def _flag(results: list[Result], items: list[intake.Item], roster: Roster | None
 def _missing(results: list[Result], roster: Roster | None, src) -> list[Result]:
     if roster is None:
         return []
-    seen = {r.student for r in results}
+    seen = {s for r in results for s in [r.student, *r.group]}
     return [Result(s.id, "", src.name, "missing", name=s.name, note="no file handed in",
                    scores={t.name: 0.0 for t in src.tasks}, run_status="missing",
                    points={t.name: t.points for t in src.tasks})

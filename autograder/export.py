@@ -54,15 +54,16 @@ def counting(results: list[Result]) -> dict[str, Result]:
     for r in results:
         if r.student == "?" or r.status in LEFT_OUT:
             continue
-        if r.student not in best or r.total > best[r.student].total:
-            best[r.student] = r
+        for student in [r.student, *r.group]:    # a group's row counts for each member
+            if student not in best or r.total > best[student].total:
+                best[student] = r
     return best
 
 
-def _student(r: Result, roster: Roster | None) -> Student:
-    if roster is not None and r.student in roster:
-        return roster[r.student]
-    return Student(r.student, r.name)
+def _student(sid: str, r: Result, roster: Roster | None) -> Student:
+    if roster is not None and sid in roster:
+        return roster[sid]
+    return Student(sid, r.name if sid == r.student else "")
 
 
 def _names(s: Student) -> tuple[str, str]:
@@ -76,10 +77,10 @@ def _names(s: Student) -> tuple[str, str]:
     return (last, first) if first else (s.name, "")
 
 
-def _order(rows: dict[str, Result], roster: Roster | None) -> list[Result]:
-    order = list(roster) if roster is not None else []
-    rank = {sid: i for i, sid in enumerate(order)}
-    return sorted(rows.values(), key=lambda r: (rank.get(r.student, len(rank)), r.student))
+def _order(rows: dict[str, Result], roster: Roster | None) -> list[tuple[str, Result]]:
+    """(student, row) in the roster's order, then the others by id."""
+    rank = {sid: i for i, sid in enumerate(roster or [])}
+    return sorted(rows.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
 def write_canvas(results: list[Result], path: Path, roster: Roster | None = None,
@@ -94,8 +95,8 @@ def write_canvas(results: list[Result], path: Path, roster: Roster | None = None
         w = csv.writer(f)
         w.writerow([*CANVAS_STUDENT_COLUMNS, column])
         w.writerow(["Points Possible", "", "", "", "", max_score])
-        for r in _order(rows, roster):
-            s = _student(r, roster)
+        for sid, r in _order(rows, roster):
+            s = _student(sid, r, roster)
             w.writerow([cell(v) for v in (s.name or r.name, s.id, s.sis_user_id, s.sis_login_id,
                                           s.section, r.total)])
 
@@ -107,8 +108,8 @@ def write_nbgrader(results: list[Result], path: Path, roster: Roster | None = No
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(NBGRADER_COLUMNS)
-        for r in _order(rows, roster):
-            s = _student(r, roster)
+        for sid, r in _order(rows, roster):
+            s = _student(sid, r, roster)
             last, first = _names(s)
             w.writerow([cell(v) for v in (
                 r.assignment, duedate, r.submitted if r.status != "missing" else "", s.id, last,

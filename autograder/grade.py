@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from . import data
-from .check import STUDENT_TEXT, Checks, Exports, run_check
+from .check import STUDENT_TEXT, Checks, Exports, Missing, run_check
 from .execute import Options, Run, execute
 from .kernel import _zth_hidden
 from .secret import seed_for
@@ -57,6 +57,7 @@ class Result:
     submitted: str = ""             # when it was handed in, if the LMS says (ISO 8601)
     archive: str = ""               # for a zip member: the archive it came from
     member: str = ""                # for a zip member: its path in the archive
+    group: list[str] = field(default_factory=list)   # the other students of a group submission
     note: str = ""                  # what the batch found (superseded, not in the roster)
     run_status: str = ""            # the status grading gave, before the batch's flags
     key: str = ""                   # what the score depends on (see store.py)
@@ -115,6 +116,11 @@ def score(src: Source, run: Run, inputs_seed: int) -> tuple[dict, dict]:
     drawn = _zth_hidden(src.inputs, inputs_seed) if src.inputs else None   # drawn once
     for task in src.tasks:
         exports = Exports.parse(run.records(task.name))
+        if (why := nothing_recorded(exports)) is not None:
+            t = Checks()                   # every comparison would fail: say it once
+            t.fail(why, "no hidden test got a value from your code")
+            fractions[task.name], checks[task.name] = 0.0, t
+            continue
         hidden = copy.deepcopy(drawn)      # each task gets its own copy
         try:
             t = run_check(src.checks[task.name], task.name, exports, src.name, hidden)
@@ -126,6 +132,23 @@ def score(src: Source, run: Run, inputs_seed: int) -> tuple[dict, dict]:
                    "unexpected type or shape; see the messages of your test cell)")
         fractions[task.name], checks[task.name] = t.fraction, t
     return fractions, checks
+
+
+def nothing_recorded(x: Exports) -> Missing | None:
+    """Why no probe of a task recorded a value (each raised, or none ran), or None if
+    one did. Such a task scores 0 whatever its check (any comparison with a Missing
+    fails), so the check is not run and the feedback says why once.
+
+    >>> nothing_recorded(Exports.parse('{"k": "a", "v": {"__error__": "ValueError: no"}}'))
+    Missing('your code raised an error')
+    >>> nothing_recorded(Exports.parse('{"k": "a", "v": 1}')) is None
+    True
+    """
+    values = [v for k, v in x.items() if not k.startswith("record/")]
+    if any(not isinstance(v, Missing) for v in values):
+        return None
+    return next((v for v in values if v.raised), None) or \
+        Missing("no value was recorded (the test cell raised an error or never ran)")
 
 
 def _excerpt(etype: str, msg: str, room: int) -> str:

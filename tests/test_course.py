@@ -255,6 +255,32 @@ def test_roster_join_missing_unknown_superseded_and_results_agree_with_rows(tmp_
     assert len(list((out / "results").glob("*.json"))) == len(rows) == 5 and len(calls) == 3
 
 
+def test_gradescope_export_metadata_names_students_and_groups(tmp_path, fake_grading):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    write(subs / "export" / "submission_11" / f"{CH}.ipynb", EXERCISE)
+    write(subs / "export" / "submission_12" / f"{CH}.ipynb", EXERCISE + b" ")
+    write(subs / "export" / lms.GRADESCOPE_METADATA, b"""
+submission_11:
+  :submitters:
+  - :name: Ann Lee
+    :sid: '1001'
+submission_12:
+  :submitters:
+  - :name: Bo Kim
+    :sid: '1002'
+  - :name: Cy Ray
+    :sid: '1003'
+""")
+    roster = Roster.parse(io.StringIO("id,name\n1001,Ann Lee\n1002,Bo Kim\n1003,Cy Ray\n1004,Di Wu\n"))
+    rows = run_batch(subs, out, lms="gradescope", roster=roster)
+    assert sorted((r.student, r.status) for r in rows) == [
+        ("1001", "graded"), ("1002", "graded"), ("1004", "missing")]
+    assert next(r for r in rows if r.student == "1002").group == ["1003"]
+    export.write_canvas(rows, tmp_path / "c.csv", roster)
+    ids = [line[1] for line in csv.reader(open(tmp_path / "c.csv"))][2:]
+    assert ids == ["1001", "1002", "1003", "1004"]
+
+
 # --- import formats --------------------------------------------------------------
 
 def rows_for_export() -> tuple[list[Result], Roster]:
