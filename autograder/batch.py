@@ -141,7 +141,7 @@ def grade_folder(assignment: str, folder: Path, out: Path, jobs: int = 1,
     secret = load_secret()
     results_dir = out / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    items = intake.find_submissions(folder, assignment, unzip_into=out / "unzipped")
+    items = intake.find_submissions(folder, assignment, out / "unzipped", exclude=out)
     intake.identify(items, assignment, pattern, _metadata(items, how))
     intake.supersede(items)
     batch = store.batch_key(assignment, opt, secret)

@@ -97,8 +97,8 @@ def write_canvas(results: list[Result], path: Path, roster: Roster | None = None
         w.writerow(["Points Possible", "", "", "", "", max_score])
         for sid, r in _order(rows, roster):
             s = _student(sid, r, roster)
-            w.writerow([cell(v) for v in (s.name or r.name, s.id, s.sis_user_id, s.sis_login_id,
-                                          s.section, r.total)])
+            w.writerow([cell(v) for v in (s.name or r.name or s.id, s.id, s.sis_user_id,
+                                          s.sis_login_id, s.section, r.total)])
 
 
 def write_nbgrader(results: list[Result], path: Path, roster: Roster | None = None,

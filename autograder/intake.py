@@ -108,11 +108,14 @@ def _unzip(path: Path, into: Path, shown: str, rel: str) -> list[Item]:
     return found
 
 
-def find_submissions(folder: Path, assignment: str, unzip_into: Path | None = None) -> list[Item]:
-    """One item for every file under folder (zip exports unpacked into unzip_into)."""
+def find_submissions(folder: Path, assignment: str, unzip_into: Path | None = None,
+                     exclude: Path | None = None) -> list[Item]:
+    """One item for every file under folder (zip exports unpacked into unzip_into),
+    except under `exclude` (the output folder, when it lies inside `folder`)."""
     items = []
+    skip_dir = exclude.resolve() if exclude is not None else None
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if (Path(dirpath) / d).resolve() != skip_dir)
         for fname in sorted(filenames):
             path = Path(dirpath) / fname
             rel = path.relative_to(folder)

@@ -151,6 +151,14 @@ def test_zip_members_are_kept_under_the_output_folder_with_stable_names(tmp_path
     assert first[0].mtime == time.mktime((2026, 1, 2, 3, 4, 6, 0, 0, -1))  # zip: even seconds
 
 
+def test_an_output_folder_inside_the_submissions_is_not_read_as_submissions(tmp_path):
+    subs = tmp_path / "subs"
+    write(subs / "alice.ipynb", EXERCISE)
+    write(subs / "grades" / "results" / "x.json", b"{}")
+    items = intake.find_submissions(subs, CH, subs / "grades" / "unzipped", exclude=subs / "grades")
+    assert [it.rel for it in items] == ["alice.ipynb"]
+
+
 # --- the batch, with a stand-in for running notebooks ------------------------------
 
 @pytest.fixture
