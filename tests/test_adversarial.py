@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -14,7 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CH = "01_micrograd"
-TMP = Path("/tmp/zth-test-adversarial")
 
 
 def exercise():
@@ -147,10 +145,11 @@ def cases():
     return c
 
 
-@lru_cache(maxsize=1)
-def graded():
-    subprocess.run(["rm", "-rf", str(TMP)], check=True)
-    subs = TMP / "subs"
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory):
+    """(rows, files unchanged?, grades.csv text, output folder) of the one batch."""
+    tmp = tmp_path_factory.mktemp("adversarial")
+    subs = tmp / "subs"
     subs.mkdir(parents=True)
     for name, (data, *_rest) in cases().items():
         (subs / f"{name}.ipynb").write_bytes(data)
@@ -167,24 +166,24 @@ def graded():
     (subs / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
     before = {p: p.read_bytes() for p in subs.rglob("*") if p.is_file()}
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", CH, str(subs), "-o",
-                           str(TMP / "out"), "--jobs", "2", "--cell-timeout", "20", "--timeout", "150"],
+                           str(tmp / "out"), "--jobs", "2", "--cell-timeout", "20", "--timeout", "90"],
                           cwd=ROOT, capture_output=True, text=True, timeout=1500)
     assert proc.returncode == 0, proc.stderr[-3000:]
     after = {p: p.read_bytes() for p in subs.rglob("*") if p.is_file()}
-    rows = [json.loads(f.read_text()) for f in (TMP / "out" / "results").glob("*.json")]
-    return rows, before == after, (TMP / "out" / "grades.csv").read_text()
+    rows = [json.loads(f.read_text()) for f in (tmp / "out" / "results").glob("*.json")]
+    return rows, before == after, (tmp / "out" / "grades.csv").read_text(), tmp / "out"
 
 
-def row(student):
-    found = [r for r in graded()[0] if r["student"] == student]
+def row(batch, student):
+    found = [r for r in batch[0] if r["student"] == student]
     assert len(found) == 1, f"{student}: {len(found)} rows"
     return found[0]
 
 
 @pytest.mark.parametrize("name", list(cases()))
-def test_hostile_submission(name):
+def test_hostile_submission(name, batch):
     _, status, total, text = cases()[name]
-    r = row(name)
+    r = row(batch, name)
     if status:
         assert r["status"] == status, (r["status"], r["error"])
     got = sum(r["scores"].values())
@@ -193,40 +192,39 @@ def test_hostile_submission(name):
     assert text.lower() in r["error"].lower(), r["error"]
 
 
-def test_batch_accounts_for_every_file_and_changes_none():
-    rows, unchanged, csv = graded()
+def test_batch_accounts_for_every_file_and_changes_none(batch):
+    rows, unchanged, csv, _ = batch
     assert unchanged, "a submission file was modified"
     n = len(cases()) + 1 + 2 + 3 + 1      # cases, pdf, dana x2, zip members, broken zip
     assert len(rows) == n and len(csv.strip().splitlines()) == n + 1
 
 
-def test_non_notebook_and_zip_exports():
-    rows = graded()[0]
+def test_non_notebook_and_zip_exports(batch):
+    rows = batch[0]
     pdf = [r for r in rows if r["file"].endswith("report.pdf")][0]
     assert pdf["status"] == "rejected"
-    assert row("erin")["status"] == "graded" and sum(row("erin")["scores"].values()) == 14.0
-    assert row("frank")["status"] == "graded" and sum(row("frank")["scores"].values()) == 0.0
-    assert row("escape")["status"] == "graded"          # extracted inside the work folder
+    assert row(batch, "erin")["status"] == "graded" and sum(row(batch, "erin")["scores"].values()) == 14.0
+    assert row(batch, "frank")["status"] == "graded" and sum(row(batch, "frank")["scores"].values()) == 0.0
+    assert row(batch, "escape")["status"] == "graded"          # extracted inside the work folder
     broken = [r for r in rows if r["file"].endswith("broken.zip")][0]
     assert broken["status"] == "rejected" and "zip" in broken["error"]
 
 
-def test_two_files_for_one_student_only_the_latest_is_graded():
-    rows = {r["status"]: r for r in graded()[0] if r["student"] == "dana"}
+def test_two_files_for_one_student_only_the_latest_is_graded(batch):
+    rows = {r["status"]: r for r in batch[0] if r["student"] == "dana"}
     assert sorted(rows) == ["graded", "superseded"]
     # " (1)", a browser's second download, is the later one (lms.Who.order)
     assert rows["graded"]["file"].endswith(f"{CH} (1).ipynb")
     assert "dana handed in 2 files" in rows["graded"]["note"]
     assert rows["superseded"]["seconds"] == 0 and sum(rows["superseded"]["scores"].values()) == 0
-    assert graded()[2].count("superseded") >= 2          # the status, and the note
+    assert batch[2].count("superseded") >= 2          # the status, and the note
 
 
-def test_feedback_never_shows_hidden_tests_or_expected_values():
-    graded()
+def test_feedback_never_shows_hidden_tests_or_expected_values(batch):
     source = (ROOT / "autograder" / "source" / f"{CH}.py").read_text()
     hidden = [ln.strip() for ln in source.splitlines() if "_zth_" in ln and len(ln.strip()) > 20]
-    pages = list((TMP / "out" / "feedback").glob("*.html"))
-    assert len(pages) == len(graded()[0])
+    pages = list((batch[3] / "feedback").glob("*.html"))
+    assert len(pages) == len(batch[0])
     for page in pages:
         text = page.read_text()
         assert "_zth_" not in text and "HIDDEN" not in text, page.name
