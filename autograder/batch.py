@@ -86,14 +86,12 @@ def _describe(res: Result, item: intake.Item) -> None:
 
 def _flag(results: list[Result], items: list[intake.Item], roster: Roster | None) -> None:
     """The batch's verdicts: superseded files, students not in the roster."""
-    rows = {id(it): r for r, it in zip(results, items)}
     for r, it in zip(results, items):
         if it.superseded_by is not None:
-            later = rows[id(it.superseded_by)]
-            r.status, r.note = "superseded", (f"not graded: {later.file} was handed in later "
-                                              f"by {r.student} and is graded instead")
+            r.status, r.note = "superseded", (f"not graded: {it.superseded_by.rel} was handed in "
+                                              f"later by {r.student} and is graded instead")
         elif it.who is not None and not it.skip:
-            older = [o.name for o in items if o.superseded_by is it]
+            older = [o.rel for o in items if o.superseded_by is it]
             if older:
                 r.note = (f"{r.student} handed in {len(older) + 1} files; this one, the latest, "
                           f"is graded ({', '.join(older)} superseded)")
