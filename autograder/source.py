@@ -6,7 +6,7 @@ Cells are marked with `# %%`, and the header of a cell says what it is:
     # %% [markdown]                     prose, given to everyone
     # %%                                code, given to everyone
     # %% locked                         code students may not edit (setup, data)
-    # %% task="grad"                    a solution cell: the code between
+    # %% solution="grad"                an answer cell: the code between
                                         ### BEGIN SOLUTION / ### END SOLUTION
                                         is replaced by a stub for students
     # %% test="grad" points=2           the graded unit: visible asserts, then
@@ -39,6 +39,7 @@ Cells are marked with `# %%`, and the header of a cell says what it is:
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -151,7 +152,10 @@ def read_source(path: str | Path) -> Source:
         new = (nbformat.v4.new_markdown_cell(cell.source) if cell.cell_type == "markdown"
                else nbformat.v4.new_code_cell(cell.source))
         if "task" in meta:
-            base = gid = meta["task"]
+            raise ValueError(f"{path.name}: write solution={json.dumps(meta['task'])} for an "
+                             "answer cell (task= was its old name)")
+        if "solution" in meta:
+            base = gid = meta["solution"]
             n = 2
             while gid in seen:
                 gid, n = f"{base}_{n}", n + 1

@@ -76,7 +76,7 @@ def test_chapters_share_one_copy_of_the_names_data():
         assert sum(f"block_size = {block} " in c and "def build_dataset" in c for c in cells) == 1
 
 
-SHARED = """# %% task="double"
+SHARED = """# %% solution="double"
 def double(x):
     ### BEGIN SOLUTION
     return 2 * x
@@ -117,3 +117,9 @@ def test_probes_run_only_in_the_graded_notebook_and_checks_share_helpers(tmp_pat
     assert sum("def _zth_twice" in c for c in sources[:first_student]) == 1
     assert run_check(src.checks["double"], "double", Exports({"double": 12})).fraction == 1
     assert run_check(src.checks["double"], "double", Exports({"double": 6})).fraction == 0
+
+
+def test_old_task_header_is_refused_with_the_new_name(tmp_path):
+    (tmp_path / "99_x.py").write_text('# %% task="double"\ndef double(x):\n    return 2 * x\n')
+    with pytest.raises(ValueError, match='write solution="double"'):
+        read_source(tmp_path / "99_x.py")

@@ -112,7 +112,7 @@ def f(a, b, c):
     return -a**3 + math.sin(3*b) - 1.0/c + b**2.5 - a**0.5
 
 
-# %% task="grad_f"
+# %% solution="grad_f"
 def grad_f(a, b, c):
     """[df/da, df/db, df/dc] at (a, b, c).
 
@@ -159,7 +159,7 @@ def check(x, t):
 # The symmetric one is far more accurate: its error shrinks like $h^2$, the forward
 # one's like $h$.
 
-# %% task="numeric_grad"
+# %% solution="numeric_grad"
 def forward_diff(f, args, h=1e-6):
     """Forward-difference estimate of [df/dx_i for each argument x_i].
 
@@ -238,7 +238,7 @@ def check(x, t):
 # work on either side (`2 * v`, `v + 1`, `1 / v`, `1 - v`). Task 4 (`backward`) is in
 # the same class.
 
-# %% task="value"
+# %% solution="value"
 class Value:
     """A scalar that remembers how it was computed, for backpropagation.
 
@@ -509,7 +509,7 @@ def check(x, t):
 # correct class, return the `Value` $-\log \mathrm{softmax}(\text{logits})_{label}$,
 # built only from `Value` operations so that `backward()` works through it.
 
-# %% task="softmax_nll"
+# %% solution="softmax_nll"
 def nll(logits, label):
     """Negative log likelihood of class `label` under softmax(logits)."""
     ### BEGIN SOLUTION
@@ -579,7 +579,7 @@ def make_moons(n, noise=0.1, seed=0):
     return X, y
 
 
-# %% task="mlp"
+# %% solution="mlp"
 class Neuron:
     def __init__(self, nin, nonlin=True):
         ### BEGIN SOLUTION

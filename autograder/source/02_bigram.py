@@ -42,7 +42,7 @@ CFG = {"grading": dict(net_words=2000, net_steps=300, net_lr=50.0, split_words=8
 # special character `'.'`, which marks both the start and the end of a name; the
 # characters that occur in `words` follow in sorted order, from 1.
 
-# %% task="vocab"
+# %% solution="vocab"
 def build_vocab(words):
     """stoi, itos for the characters in words, with '.' at index 0.
 
@@ -308,7 +308,7 @@ def check(x, t):
 # shape `(V, V)` (`V = len(stoi)`, dtype `torch.int32`) where `N[i, j]` counts how
 # often character `j` follows character `i`.
 
-# %% task="counts"
+# %% solution="counts"
 def bigram_counts(words, stoi):
     """N[i, j] = how often itos[j] follows itos[i] in '.' + word + '.'.
 
@@ -363,7 +363,7 @@ def check(x, t):
 # tensor. Careful with broadcasting: which dimension do you sum over, and what shape
 # is the sum?
 
-# %% task="probs"
+# %% solution="probs"
 def bigram_probs(N, smoothing=1):
     """Row-normalised (N + smoothing) as a float32 tensor: P[i].sum() == 1.
 
@@ -412,7 +412,7 @@ def check(x, t):
 # `torch.multinomial(P[ix], num_samples=1, replacement=True, generator=g).item()`, so
 # that a seeded generator gives the same names as ours.
 
-# %% task="sample"
+# %% solution="sample"
 def sample_name(P, itos, g):
     """One name drawn from the bigram model P, using generator g."""
     ### BEGIN SOLUTION
@@ -498,7 +498,7 @@ def check(x, t):
 # (Adding up 228,146 float32 numbers one by one loses digits: use Python floats,
 # `.item()`, or tensors and `.mean()`.)
 
-# %% task="nll"
+# %% solution="nll"
 def avg_nll(words, P, stoi):
     """Average negative log likelihood of all bigrams of words under P (a float)."""
     ### BEGIN SOLUTION
@@ -595,7 +595,7 @@ print(xs.shape[0], "examples")
 # regularisation pulls `W` towards 0, that is towards uniform probabilities: it plays
 # the part that smoothing played for the counts.
 
-# %% task="net_loss"
+# %% solution="net_loss"
 def net_loss(W, xs, ys, reg=0.01):
     """Average NLL of ys given xs under softmax(one_hot(xs) @ W), plus reg * mean(W**2)."""
     ### BEGIN SOLUTION
@@ -648,7 +648,7 @@ def check(x, t):
 # the gradient (`W.grad = None`), backpropagate, and update `W.data += -lr * W.grad`.
 # Return `W` and the list of the losses (floats), one per step, before each update.
 
-# %% task="net_train"
+# %% solution="net_train"
 def train_net(xs, ys, steps, lr, reg=0.01, seed=2147483647, V=27):
     """Gradient descent on net_loss; returns (W, losses)."""
     ### BEGIN SOLUTION
@@ -683,15 +683,15 @@ print(f"net: {net_nll:.4f}   counts: {count_nll:.4f}   (NLL without the regulari
 
 # %% test="net_train" points=2
 ### BEGIN HIDDEN TESTS
-def _zth_loss_on(xs, ys, V=27):
+def _zth_loss_on(_xs, _ys, V=27):
     """net_loss for these xs, ys only (our loss stands in for yours while train_net is
     tested; it is bound to the data so that it answers no later task)."""
-    _C = torch.zeros((V, V)).index_put_((xs, ys), torch.ones(len(xs)), accumulate=True)
-    def _loss(W, xs_, ys_, reg=0.01):
-        if not (torch.equal(torch.as_tensor(xs_), xs) and torch.equal(torch.as_tensor(ys_), ys)):
+    _C = torch.zeros((V, V)).index_put_((_xs, _ys), torch.ones(len(_xs)), accumulate=True)
+    def net_loss(W, xs, ys, reg=0.01):
+        if not (torch.equal(torch.as_tensor(xs), _xs) and torch.equal(torch.as_tensor(ys), _ys)):
             raise ValueError("train_net should call net_loss(W, xs, ys, reg) with the xs, ys it was given")
-        return -(_C * W.log_softmax(1)).sum() / len(xs) + reg * (W**2).mean()
-    return _loss
+        return -(_C * W.log_softmax(1)).sum() / len(_xs) + reg * (W**2).mean()
+    return net_loss
 def _zth_with_our_loss(call, xs, ys, V=27):
     """Run call() with our net_loss in place of yours, so that only train_net counts here."""
     _saved = globals().get("net_loss")
@@ -783,7 +783,7 @@ def check(x, t):
 #
 # It must beat the bigram model's 2.454.
 
-# %% task="trigram"
+# %% solution="trigram"
 def trigram_counts(words, stoi):
     """N3[i, j, k] = how often k follows the pair (i, j) in '..' + word + '.'."""
     ### BEGIN SOLUTION
@@ -877,7 +877,7 @@ def check(x, t):
 # models (+1 smoothing) on `train` only, with your functions above, and return
 # `{"bigram": [dev_nll, test_nll], "trigram": [dev_nll, test_nll]}`.
 
-# %% task="split"
+# %% solution="split"
 def split_words(words, seed=42):
     """(train, dev, test): a seeded shuffle of a copy of words, cut 80/10/10."""
     ### BEGIN SOLUTION
@@ -1012,7 +1012,7 @@ def check(x, t):
 # on `train` with smoothing `k` and measure its NLL on `dev`; return `(best_k,
 # dev_losses)` with `dev_losses` the list of the losses in the order of `ks`.
 
-# %% task="smoothing"
+# %% solution="smoothing"
 def tune_smoothing(train, dev, stoi, ks):
     """(the k in ks with the lowest dev NLL of the trigram model, [dev NLL for each k])."""
     ### BEGIN SOLUTION
@@ -1089,7 +1089,7 @@ def check(x, t):
 # logits taken as rows of `W` by indexing instead of `F.one_hot` and a matrix
 # multiply. It is the same function, computed much faster.
 
-# %% task="indexing"
+# %% solution="indexing"
 def net_loss_indexed(W, xs, ys, reg=0.01):
     """net_loss without the one-hot matrix: logits are rows of W."""
     ### BEGIN SOLUTION
@@ -1128,7 +1128,7 @@ def check(x, t):
 # logits). Write `net_loss_ce(W, xs, ys, reg=0.01)` with it. Note what it expects:
 # the raw logits, not probabilities.
 
-# %% task="cross_entropy"
+# %% solution="cross_entropy"
 def net_loss_ce(W, xs, ys, reg=0.01):
     """The same loss with F.cross_entropy."""
     ### BEGIN SOLUTION

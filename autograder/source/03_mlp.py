@@ -113,7 +113,7 @@ sample_cfgs = [(bs, rng.randint(2, 5), rng.randint(8, 24), _seed(), _seed())
 # and `Y` (shape `(N,)`), both `torch.int64`, with the examples of all words in order.
 # Use the global `stoi`.
 
-# %% task="dataset"
+# %% solution="dataset"
 def build_dataset(words, block_size):
     """Contexts X (N, block_size) and next-character targets Y (N,).
 
@@ -261,7 +261,7 @@ def check(x, t):
 # of such a model, whatever the data. For 27 characters it is 3.2958; a freshly
 # initialised net should start near it, and anything worse is "confidently wrong".
 
-# %% task="uniform"
+# %% solution="uniform"
 def uniform_loss(vocab_size):
     """-log of the probability a uniform predictor gives to any character."""
     ### BEGIN SOLUTION
@@ -302,7 +302,7 @@ def check(x, t):
 # require gradients. With the lecture's sizes (27, 10, 3, 200) that is 11,897
 # parameters.
 
-# %% task="params"
+# %% solution="params"
 def init_params(vocab_size, n_embd, block_size, n_hidden, g):
     """[C, W1, b1, W2, b2], drawn from a standard normal with generator g."""
     ### BEGIN SOLUTION
@@ -367,7 +367,7 @@ def check(x, t):
 # the output layer, `(B, vocab_size)`. Any context length and embedding size must
 # work: take the sizes from the tensors.
 
-# %% task="forward"
+# %% solution="forward"
 def forward(params, X):
     """Logits (B, vocab_size) of the MLP for contexts X (B, block_size)."""
     ### BEGIN SOLUTION
@@ -442,7 +442,7 @@ def check(x, t):
 # a noisy estimate of the full one, but thousands of cheap noisy steps beat a few
 # exact expensive ones.
 
-# %% task="train"
+# %% solution="train"
 def train(params, X, Y, steps, batch_size, lr_at, g):
     """Minibatch SGD on the MLP; returns the loss of every step."""
     ### BEGIN SOLUTION
@@ -626,7 +626,7 @@ def check(x, t):
 # of the model on all the examples `X`, `Y` you are given, as a float, computed
 # without building a graph for backpropagation (`torch.no_grad()`).
 
-# %% task="split_loss"
+# %% solution="split_loss"
 def split_loss(params, X, Y):
     """The average cross-entropy of the model on all of X, Y (a float)."""
     ### BEGIN SOLUTION
@@ -688,7 +688,7 @@ def check(x, t):
 # context, and stop when it is `'.'` (0). Return the name (without the final dot),
 # using the global `itos`.
 
-# %% task="sample"
+# %% solution="sample"
 def sample(params, block_size, g):
     """One name drawn from the model, with generator g."""
     ### BEGIN SOLUTION

@@ -157,7 +157,7 @@ def mlp_forward(params, X):
     return h @ W2 + b2, hpre
 
 
-# %% task="init_params"
+# %% solution="init_params"
 def init_params(n_embd, n_hidden, g):
     """[C, W1, b1, W2, b2], initialised so that training starts well.
 
@@ -235,7 +235,7 @@ def check(x, t):
 #   (PyTorch stores the transpose, `(fan_out, fan_in)`; the grader accounts for that.)
 # * `Tanh()`: `torch.tanh`, no parameters.
 
-# %% task="linear_tanh"
+# %% solution="linear_tanh"
 class Linear:
     def __init__(self, fan_in, fan_out, bias=True, generator=None):
         ### BEGIN SOLUTION
@@ -373,7 +373,7 @@ def check(x, t):
 # * in eval mode (`training = False`) it normalises with `running_mean` and
 #   `running_var` and leaves them unchanged.
 
-# %% task="batchnorm"
+# %% solution="batchnorm"
 class BatchNorm1d:
     def __init__(self, dim, eps=1e-5, momentum=0.1):
         ### BEGIN SOLUTION
@@ -518,7 +518,7 @@ def parameters_of(C, layers):
     return [C] + [p for layer in layers for p in layer.parameters()]
 
 
-# %% task="model"
+# %% solution="model"
 def build_model(n_embd, n_hidden, g, momentum=0.1):
     """(C, layers) of the MLP with BatchNorm.
 
@@ -614,7 +614,7 @@ def check(x, t):
 # `split_loss` below evaluates in eval mode (running statistics); the layers are put
 # back in training mode afterwards.
 
-# %% task="train"
+# %% solution="train"
 def train(C, layers, X, Y, steps, batch_size=32, lr=0.1, g=None):
     """Train in place with minibatch SGD; return the list of losses."""
     ### BEGIN SOLUTION
@@ -788,7 +788,7 @@ def check(x, t):
 # Work it out: with $s = \gamma / \sqrt{\text{running\_var} + \epsilon}$ (one number per
 # output feature), $\text{bn}(xW + b) = x (W s) + (b - \mu) s + \beta$.
 
-# %% task="bn_fold"
+# %% solution="bn_fold"
 def fold_batchnorm(linear, bn):
     """A Linear equal to bn(linear(x)) in eval mode."""
     ### BEGIN SOLUTION
@@ -899,7 +899,7 @@ def check(x, t):
 # * `"d"`: only the embedding table `C` trains, because its gradient does not pass
 #   through any weight.
 
-# %% task="zero_init"
+# %% solution="zero_init"
 def zero_init_experiment(steps):
     """([changed?] per parameter, logits on Xva[:5]) after training from all zeros."""
     ### BEGIN SOLUTION
@@ -923,7 +923,7 @@ def zero_init_experiment(steps):
 # %% [markdown]
 # Your answer, one letter:
 
-# %% task="zero_init_answer"
+# %% solution="zero_init_answer"
 ### BEGIN SOLUTION
 ZERO_INIT_ANSWER = "c"
 ### END SOLUTION

@@ -200,7 +200,7 @@ print(f"loss {v.loss.item():.4f}")
 # variable of your own: the grader then checks each gradient given correct upstream
 # gradients, so one mistake costs one 26th of the task, not everything below it.
 
-# %% task="manual_backward"
+# %% solution="manual_backward"
 def manual_backward(v, d):
     """Fill d.<name> with dloss/d<name> for every name in NAMES."""
     n = v.n
@@ -345,7 +345,7 @@ def check(x, t):
 #
 # `cross_entropy_backward(logits, Yb)` returns `dlogits`, shape `(n, vocab_size)`.
 
-# %% task="cross_entropy_backward"
+# %% solution="cross_entropy_backward"
 def cross_entropy_backward(logits, Yb):
     """dloss/dlogits for loss = F.cross_entropy(logits, Yb)."""
     ### BEGIN SOLUTION
@@ -394,7 +394,7 @@ def check(x, t):
 # dhpreact)` (shapes `(n, h)`, `(1, h)`, `(n, h)`) returning `dhprebn` `(n, h)`. Compute
 # what you need (mean, variance, `bnraw`) from `hprebn` yourself.
 
-# %% task="batchnorm_backward"
+# %% solution="batchnorm_backward"
 def batchnorm_backward(hprebn, bngain, dhpreact):
     """dloss/dhprebn through the BatchNorm of the forward above (unbiased variance)."""
     ### BEGIN SOLUTION
@@ -446,7 +446,7 @@ def check(x, t):
 # loop below trains with your `train_step`, computes its loss itself on a fresh batch of
 # validation examples, and compares it with reference runs of the same loop.
 
-# %% task="train_step"
+# %% solution="train_step"
 def train_step(params, Xb, Yb, lr):
     """One SGD step with manual gradients; returns the loss before the step."""
     C, W1, b1, W2, b2, bngain, bnbias = params

@@ -75,7 +75,7 @@ class Tanh:
 # integer ids of any shape to their rows: ids of shape `(B, T)` give `(B, T, dim)`. It is
 # `torch.nn.Embedding` without the options.
 
-# %% task="embedding"
+# %% solution="embedding"
 class Embedding:
     def __init__(self, num_embeddings, embedding_dim):
         self.weight = torch.randn((num_embeddings, embedding_dim))
@@ -268,7 +268,7 @@ def check(x, t):
 # feeds a plain `Linear`. One `view` does it: think about which order the numbers are
 # stored in memory.
 
-# %% task="flatten"
+# %% solution="flatten"
 class FlattenConsecutive:
     def __init__(self, n):
         self.n = n
@@ -320,7 +320,7 @@ def check(x, t):
 # `Sequential(layers)` calls its layers one after the other, and its `parameters()` are
 # those of all its layers, in order.
 
-# %% task="sequential"
+# %% solution="sequential"
 class Sequential:
     def __init__(self, layers):
         self.layers = layers
@@ -404,7 +404,7 @@ def check(x, t):
 # separate statistics for every time step: it runs without error, but it is not
 # batch normalization of the channels.
 
-# %% task="batchnorm"
+# %% solution="batchnorm"
 class BatchNorm1d:
     def __init__(self, dim, eps=1e-5, momentum=0.1):
         self.eps = eps
@@ -514,7 +514,7 @@ def check(x, t):
 # uniform. With the lecture's settings (`block_size=8, n_embd=24, n_hidden=128`) it has
 # 76,579 parameters.
 
-# %% task="model"
+# %% solution="model"
 def hierarchical_model(vocab_size, n_embd, n_hidden, block_size=8):
     """The WaveNet-style tree of layers (a Sequential).
 
@@ -625,7 +625,7 @@ def check(x, t):
 # model that the cell below trains with your `train`, computes its loss itself on a
 # fresh batch of validation examples, and compares it with reference runs of that cell.
 
-# %% task="train"
+# %% solution="train"
 def train(model, X, Y, steps, batch_size=32, lr=0.1, seed=SEED):
     """Train `model` in place; return the per-step training losses (floats)."""
     g = torch.Generator().manual_seed(seed)

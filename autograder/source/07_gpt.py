@@ -44,7 +44,7 @@ print(text[:200])
 # (character to integer) and `itos` (integer to character), and write `encode(s)` (a
 # string to a list of integers) and `decode(ids)` (a list of integers to a string).
 
-# %% task="tokenizer"
+# %% solution="tokenizer"
 ### BEGIN SOLUTION
 chars = sorted(set(text))
 stoi = {ch: i for i, ch in enumerate(chars)}
@@ -291,7 +291,7 @@ print(f"train {len(train_data):,} tokens, val {len(val_data):,} tokens")   # 1,0
 # `torch.randint(len(data) - block_size, (batch_size,), generator=generator)` and stack
 # the chunks into `(batch_size, block_size)` tensors.
 
-# %% task="get_batch"
+# %% solution="get_batch"
 def get_batch(data, block_size, batch_size, generator=None):
     """Inputs x and targets y, both (batch_size, block_size), from the 1-D tensor data.
 
@@ -346,7 +346,7 @@ def check(x, t):
 # dropout to the weights, and return the weighted sum of the values. Input `(B, T, C)`
 # with `T <= block_size`; output `(B, T, head_size)`.
 
-# %% task="head"
+# %% solution="head"
 class Head(nn.Module):
     """One head of causal self-attention."""
 
@@ -423,7 +423,7 @@ def check(x, t):
 # Run `num_heads` heads in parallel, each of size `head_size`, concatenate their outputs
 # along the channel dimension, project back with `proj`, and apply dropout.
 
-# %% task="multihead"
+# %% solution="multihead"
 class MultiHeadAttention(nn.Module):
     def __init__(self, num_heads, head_size, n_embd, block_size, dropout=0.0):
         super().__init__()
@@ -496,7 +496,7 @@ def check(x, t):
 # With the same weights the module must equal `MultiHeadAttention` (this is exercise 1 of
 # the lecture) and the two paths must agree.
 
-# %% task="batched"
+# %% solution="batched"
 class CausalSelfAttention(nn.Module):
     def __init__(self, n_embd, n_head, block_size, dropout=0.0, flash=True):
         super().__init__()
@@ -637,7 +637,7 @@ def check(x, t):
 # gradient flow straight from the loss to the input, which is what makes deep stacks
 # trainable.
 
-# %% task="block"
+# %% solution="block"
 class FeedForward(nn.Module):
     def __init__(self, n_embd, dropout=0.0):
         super().__init__()
@@ -740,7 +740,7 @@ def check(x, t):
 # the whole `(B, T + max_new_tokens)` tensor.
 
 
-# %% task="gpt"
+# %% solution="gpt"
 class GPTLanguageModel(nn.Module):
     def __init__(self, vocab_size, n_embd, n_head, n_layer, block_size, dropout=0.0):
         super().__init__()
@@ -895,7 +895,7 @@ def check(x, t):
 # in the range of the reference runs (neither above nor below it).
 
 
-# %% task="train"
+# %% solution="train"
 def autocast(device):
     """bfloat16 mixed precision on a GPU; a no-op on the CPU."""
     return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")

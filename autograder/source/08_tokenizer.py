@@ -258,7 +258,7 @@ print(len(sample), "characters,", len(sample.encode("utf-8")), "bytes")
 # which they first occur (a plain dict does that): the training rule below relies
 # on it.
 
-# %% task="get_stats"
+# %% solution="get_stats"
 def get_stats(ids, counts=None):
     """Count consecutive pairs in ids, adding to (and returning) `counts` if given.
 
@@ -446,7 +446,7 @@ def check(x, t):
 # first two are merged the third `97` has no partner left, so the answer is
 # `[idx, 97]`. After a merge, continue *after* the merged pair.
 
-# %% task="merge"
+# %% solution="merge"
 def merge(ids, pair, idx):
     """Replace each occurrence of `pair` in ids by idx, left to right.
 
@@ -525,7 +525,7 @@ def render_token(token: bytes) -> str:
     return "".join(c if unicodedata.category(c)[0] != "C" else f"\\u{ord(c):04x}" for c in s)
 
 
-# %% task="tokenizer_io"
+# %% solution="tokenizer_io"
 class Tokenizer:
     """The state every tokenizer shares, and save/load (Task 7)."""
 
@@ -603,7 +603,7 @@ class Tokenizer:
 # decodes them as UTF-8. Not every id list is valid UTF-8 (try `decode([128])`): use
 # `errors="replace"`, which turns invalid bytes into "�" instead of raising.
 
-# %% task="basic"
+# %% solution="basic"
 class BasicTokenizer(Tokenizer):
     """Byte-level BPE on the raw UTF-8 bytes of a text.
 
@@ -772,7 +772,7 @@ GPT4_SPLIT_PATTERN = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}
 print(re.findall(GPT4_SPLIT_PATTERN, "Hello've world123456 how's   it going!!!?\n\n  ok"))
 
 
-# %% task="regex"
+# %% solution="regex"
 class RegexTokenizer(Tokenizer):
     """BPE inside the chunks of a regex split, with special tokens.
 
@@ -1131,7 +1131,7 @@ def check(x, t):
 # left part, rank of the right part): rank}` for every token longer than one byte).
 # The latter takes a few seconds for the 100k tokens.
 
-# %% task="cl100k"
+# %% solution="cl100k"
 def load_cl100k_ranks():
     """{token bytes: rank} from the cl100k_base.tiktoken file."""
     ### BEGIN SOLUTION
@@ -1263,7 +1263,7 @@ GPT4_SPECIAL_TOKENS = {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim
                        "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276}
 
 
-# %% task="gpt4"
+# %% solution="gpt4"
 class GPT4Tokenizer(RegexTokenizer):
     """GPT-4's tokenizer (tiktoken's cl100k_base), rebuilt from its ranks.
 

@@ -264,7 +264,7 @@ def train_net(xs, ys, steps, lr, reg=0.01, seed=2147483647, V=27):
     opt = torch.optim.SGD([W], lr=lr)
     history = []
     for _ in range(steps):
-        loss = net_loss(W, xs, ys, reg)
+        loss = net_loss(W=W, xs=xs, ys=ys, reg=reg)       # keywords: the names the statement gives
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
