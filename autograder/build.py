@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import yaml
 from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme,
                                     ClearOutput, ClearSolutions, ComputeChecksums, LockCells)
 from traitlets.config import Config
@@ -28,19 +29,41 @@ STUB = ("# YOUR CODE HERE\n"
 SETUP_ID = "zth-setup"
 
 
-def repo_url() -> str:
-    """The GitHub URL from book/_config.yml (the one place it is written)."""
-    text = (ROOT / "book" / "_config.yml").read_text()
-    m = re.search(r"^repository:\s*\n\s+url:\s*(\S+)", text, re.M)
-    branch = re.search(r"^\s+branch:\s*(\S+)", text, re.M)
-    if not m:
-        raise ValueError("book/_config.yml has no repository: url:")
-    return m.group(1).rstrip("/"), (branch.group(1) if branch else "main")
+CONFIG = ROOT / "_config.yml"
 
 
-def colab_url(folder: str, name: str) -> str:
-    url, branch = repo_url()
-    path = url.removeprefix("https://github.com/")
+def config(path: Path = CONFIG) -> dict:
+    """The book's _config.yml (YAML), where the course's two repositories are named."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def release_repository(cfg: dict | None = None) -> tuple[str, str]:
+    """(OWNER/NAME, branch) of the public student repository: `zth: release_repository`
+    and `release_branch` in _config.yml. The exercises' Colab links open from it."""
+    zth = (config() if cfg is None else cfg).get("zth") or {}
+    repo = str(zth.get("release_repository") or "").strip().strip("/")
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+        raise ValueError(f"_config.yml: zth: release_repository must be OWNER/NAME, not {repo!r}")
+    return repo, str(zth.get("release_branch") or "main")
+
+
+def instructor_repository(cfg: dict | None = None) -> tuple[str, str]:
+    """(OWNER/NAME, branch) of this repository (`repository: url` in _config.yml): the
+    solution notebooks' Colab links open from it (Colab asks for access to a private one)."""
+    repo = (config() if cfg is None else cfg).get("repository") or {}
+    url = str(repo.get("url") or "").rstrip("/")
+    if not url.startswith("https://github.com/"):
+        raise ValueError(f"_config.yml: repository: url must be https://github.com/OWNER/NAME, "
+                         f"not {url!r}")
+    return url.removeprefix("https://github.com/"), str(repo.get("branch") or "main")
+
+
+def colab_url(folder: str, name: str, repository: tuple[str, str] | None = None) -> str:
+    """The Colab link of FOLDER/NAME.ipynb: exercises open from the student repository,
+    solutions from this one (or from `repository`, (OWNER/NAME, branch), if given)."""
+    if repository is None:
+        repository = release_repository() if folder == "exercises" else instructor_repository()
+    path, branch = repository
     return f"https://colab.research.google.com/github/{path}/blob/{branch}/{folder}/{name}.ipynb"
 
 

@@ -1,6 +1,6 @@
-"""python -m autograder (or zth) {build, grade, list, reference, gradescope, gradescope-run}
+"""python -m autograder (or zth) {build, release, grade, list, reference, gradescope, gradescope-run}
 
-The only module that exits the process. `build` and `list` do not import torch: the
+The only module that exits the process. `build`, `release` and `list` do not import torch: the
 grading modules are imported by the commands that need them."""
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ def main(argv: list[str] | None = None) -> None:
     b = sub.add_parser("build", help="generate exercises/ and solutions/ from autograder/source/")
     b.add_argument("chapters", nargs="*", help="default: all")
     b.add_argument("--check", action="store_true", help="only report notebooks that drifted")
+
+    rl = sub.add_parser("release", help="write the public student repository (book, exercises) into OUT")
+    rl.add_argument("out", type=Path, help="a checkout of the release repository, or an empty folder")
+    rl.add_argument("--repository", help="OWNER/NAME on GitHub (default: zth: release_repository "
+                    "in _config.yml)")
+    rl.add_argument("--branch", help="default: zth: release_branch in _config.yml, else main")
 
     g = sub.add_parser("grade", help="grade a folder of submitted notebooks",
                        description="Flags override course.toml (or --config); see README.")
@@ -74,6 +80,14 @@ def main(argv: list[str] | None = None) -> None:
             print(("stale: " if a.check else "wrote: ") + str(path))
         if a.check and stale:
             sys.exit("generated notebooks differ from their source: run `python -m autograder build`")
+    elif a.cmd == "release":
+        from . import release
+        try:
+            done = release.release(a.out, a.repository, a.branch)
+        except (release.ReleaseError, ValueError) as e:
+            sys.exit(str(e))
+        print(f"wrote {a.out}: {len(done['pages'])} pages, {len(done['exercises'])} exercises; "
+              f"Colab links open from github.com/{done['repository']} ({done['branch']})")
     elif a.cmd == "reference":
         from . import reference
         try:

@@ -64,7 +64,7 @@ def bundle(assignment: str, out: Path) -> Path:
         for path in sorted((ROOT / "autograder").rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 z.write(path, path.relative_to(ROOT).as_posix())
-        for name in ("requirements.txt", "pyproject.toml", "book/_config.yml"):
+        for name in ("requirements.txt", "pyproject.toml"):
             z.write(ROOT / name, name)
         for name, text in (("setup.sh", SETUP),
                            ("run_autograder", RUN.format(assignment=assignment, secret=SECRET))):

@@ -51,7 +51,7 @@ def grade(chapter, files, jobs):
 
 def book_build():
     start = time.monotonic()
-    subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", "book"], cwd=ROOT,
+    subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", "."], cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return round(time.monotonic() - start, 1)
 
@@ -118,7 +118,7 @@ def main():
         out["grade_20_jobs1"] = grade("01_micrograd", twenty, 1)
         out["grade_20_jobs2"] = grade("01_micrograd", twenty, 2)
     if "book" in only:
-        shutil.rmtree(ROOT / "book" / "_build", ignore_errors=True)
+        shutil.rmtree(ROOT / "_build", ignore_errors=True)
         out["book_cold"] = book_build()
         out["book_cached"] = book_build()
     if "gpt_step" in only:

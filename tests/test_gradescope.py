@@ -21,6 +21,7 @@ def test_bundle_runs_like_gradescope(tmp_path):
         assert {"setup.sh", "run_autograder", "requirements.txt", "zth_secret"} <= set(names)
         assert z.getinfo("zth_secret").external_attr >> 16 & 0o077 == 0   # the secret, owner only
         assert "autograder/source/01_micrograd.py" in names
+        assert not [n for n in names if n.startswith("book/") or n.endswith(".yml")]  # no book config
         z.extractall(ag / "source")
     for name in ("run_autograder", "setup.sh"):
         os.chmod(ag / "source" / name, 0o755)
