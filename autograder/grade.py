@@ -22,7 +22,7 @@ import nbformat
 from . import data
 from .check import STUDENT_TEXT, Checks, Exports, Missing, run_check
 from .execute import Options, Run, execute
-from .kernel import _zth_hidden
+from .kernel import draw_inputs
 from .secret import seed_for
 from .source import Source
 from .store import RESULT_VERSION
@@ -113,7 +113,7 @@ def score(src: Source, run: Run, inputs_seed: int) -> tuple[dict, dict]:
     Each task sees only what its own test cell recorded; a check that breaks on an
     odd recorded value costs that task alone."""
     fractions, checks = {}, {}
-    drawn = _zth_hidden(src.inputs, inputs_seed) if src.inputs else None   # drawn once
+    drawn = draw_inputs(src.inputs, inputs_seed) if src.inputs else None   # drawn once
     for task in src.tasks:
         exports = Exports.parse(run.records(task.name))
         if (why := nothing_recorded(exports)) is not None:

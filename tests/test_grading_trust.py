@@ -18,7 +18,7 @@ import pytest
 
 import attacks
 from autograder.build import graded_template
-from autograder.kernel import _zth_hidden
+from autograder.kernel import draw_inputs as _zth_hidden
 from autograder.secret import seed_for
 from autograder.source import chapters, read_source, source_path
 from autograder.submission import Rejected, assemble
