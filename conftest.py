@@ -1,6 +1,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent
 _shared = ROOT.parent / "shared" / "data"
 if "ZTH_DATA_DIR" not in os.environ and _shared.is_dir():
@@ -9,3 +11,33 @@ if "ZTH_DATA_DIR" not in os.environ and _shared.is_dir():
 if "ZTH_SECRET_FILE" not in os.environ:   # the tests' own secret, never the instructor's
     import tempfile
     os.environ["ZTH_SECRET_FILE"] = os.path.join(tempfile.mkdtemp(prefix="zth-secret-"), "secret")
+
+
+def _nbval_cell(item) -> bool:
+    return type(item).__module__.startswith("nbval")
+
+
+# what the kernel of a solution notebook run by nbval gets: grading scale, and one
+# torch thread, as grading gives it (threads beyond the free cores of a shared
+# machine made a 40 s run take over 5 minutes)
+NBVAL_ENV = {"ZTH_SCALE": "grading", "OMP_NUM_THREADS": "1"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """The solution notebooks (pytest.ini collects solutions/ with nbval) run top to
+    bottom as a student runs them, at grading scale: the kernel that nbval starts while
+    setting up a notebook's first cell gets NBVAL_ENV; nothing else does."""
+    if not _nbval_cell(item):
+        yield
+        return
+    old = {k: os.environ.get(k) for k in NBVAL_ENV}
+    os.environ.update(NBVAL_ENV)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
