@@ -84,6 +84,12 @@ class Exports(dict):
                     x[key] = Missing("nested too deeply")
         return x
 
+    last: str | None = None         # the key a check read last (see Checks.keys)
+
+    def __getitem__(self, key):
+        self.last = key
+        return super().__getitem__(key)
+
     def __missing__(self, key):
         return Missing("no value was recorded (the cell raised an error or never ran)")
 
@@ -126,10 +132,23 @@ class Checks:
     """
     results: list[tuple[bool, str]] = field(default_factory=list)
     shown: int = 0                  # characters of student text shown so far
+    reading: "Exports | None" = None   # the exports the check reads (run_check sets it)
+    keys: list = field(default_factory=list)        # per result: the key read last before it
+    diagnoses: list["Mistake"] = field(default_factory=list)   # known mistakes recognised
 
     def _add(self, ok: bool, msg: str) -> bool:
         self.results.append((bool(ok), msg))
+        self.keys.append(getattr(self.reading, "last", None))
         return bool(ok)
+
+    def diagnose(self, mistake: "Mistake") -> None:
+        """Record that the answer behaves like a catalogued mistake (see diagnose())."""
+        if all(m.id != mistake.id for m in self.diagnoses):
+            self.diagnoses.append(mistake)
+
+    def failed_keys(self) -> set:
+        """The export keys some failed comparison was made on."""
+        return {k for (ok, _), k in zip(self.results, self.keys) if not ok and k is not None}
 
     def _missing(self, m: "Missing", what: str) -> bool:
         if not m.raised:
@@ -211,19 +230,140 @@ def reference(chapter: str, scale: str = "grading") -> dict:
     return json.loads(path.read_text())
 
 
+class _Raises:
+    def __repr__(self):
+        return "RAISES"
+
+
+RAISES = _Raises()   # in a mistake's oracle: the mistaken code raises for this key
+
+
+@dataclass
+class Mistake:
+    """A catalogued mistake of a task: what to tell the student, and oracles of what
+    the mistaken code exports on the hidden inputs (see diagnose()). Declared in the
+    source's `# %% mistakes="task"` cell with the `mistake` decorator; its id is the
+    `diagnosis=` of the mutants in tests/mutants/NN_name.py that make it."""
+    id: str                  # stable, e.g. "probs-dim0"
+    says: str                # one sentence naming the mistake (no values, no inputs)
+    see: str                 # the book section that explains it: book/NN_name.html#anchor
+    atol: float = 1e-6
+    rtol: float = 1e-5
+    oracles: list = field(default_factory=list)   # () -> {key: the mistaken export}
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "says": self.says, "see": self.see}
+
+
+def same(got, want, atol: float = 1e-6, rtol: float = 1e-5) -> bool:
+    """Whether an exported value is what a mistake's oracle predicts: numbers and
+    tensors within the tolerance, lists and dicts part by part, anything else equal;
+    RAISES: the probe raised; a function: its verdict on the value.
+
+    >>> same([1.0, 2.0], torch.tensor([1.0, 2.0 + 1e-9])), same(["a."], ["a"])
+    (True, False)
+    >>> same(Missing("your code raised an error", "RuntimeError: x"), RAISES)
+    True
+    >>> same([torch.zeros(2), [1.0]], [[0.0, 0.0], [1.0]]), same({"a": 1}, lambda v: "a" in v)
+    (True, True)
+    """
+    if want is RAISES:
+        return isinstance(got, Missing) and bool(got.raised)
+    if isinstance(got, Missing) or want is None:
+        return False
+    if callable(want):               # a verdict on the value, for what no value pins down
+        try:
+            return want(got) is True
+        except Exception:
+            return False
+    a, e = as_tensor(got), as_tensor(want)
+    if a is not None and e is not None:
+        return (a.shape == e.shape and bool(torch.isfinite(a).all())
+                and bool(torch.allclose(a, e, atol=atol, rtol=rtol)))
+    if isinstance(want, (list, tuple)) and not isinstance(want, str):   # ragged: by part
+        return (isinstance(got, list) and len(got) == len(want)
+                and all(same(g, w, atol, rtol) for g, w in zip(got, want)))
+    if isinstance(want, dict):
+        return (isinstance(got, dict) and set(got) == set(want)
+                and all(same(got[k], w, atol, rtol) for k, w in want.items()))
+    try:
+        return bool(got == want)
+    except Exception:
+        return False
+
+
+def mistake_registry(chapter: str) -> tuple[dict, callable]:
+    """({id: Mistake}, the `mistake` decorator a mistakes cell declares them with)."""
+    found: dict[str, Mistake] = {}
+
+    def mistake(id: str, says: str = "", see: str = "common-mistakes", **tol):
+        page, _, anchor = see.rpartition("#") if "#" in see else ("", "", see)
+        link = f"book/{page or chapter}.html#{anchor}"
+
+        def register(oracle):
+            if id not in found:
+                if not says:
+                    raise ValueError(f"mistake {id!r}: its first oracle must say what it is")
+                found[id] = Mistake(id, says, link, **tol)
+            found[id].oracles.append(oracle)
+            return oracle
+        return register
+
+    return found, mistake
+
+
+def diagnose(ns: dict, code: str, exports: Exports, t: Checks, fresh_inputs) -> None:
+    """Name the known mistakes a failed task's answer behaves like (trusted side).
+
+    `code` (the source's mistakes cell of the task) runs in the check's namespace and
+    declares each mistake with oracles: functions returning {key: what the mistaken
+    code exports on these hidden inputs}. A mistake is recorded in `t` when, for one of
+    its oracles, every key it predicts holds that value, and a comparison of the check
+    failed on one of those keys (so the mistake is not merely right by coincidence on
+    these inputs). An oracle that breaks is skipped: it never costs the student."""
+    found, ns["mistake"] = mistake_registry(ns.get("_zth_chapter", ""))
+    ns["RAISES"] = RAISES
+    exec(compile(code, f"<mistakes {ns.get('__name__', '')}>", "exec"), ns)
+    failed = t.failed_keys()
+    for m in found.values():
+        for oracle in m.oracles:
+            ns["_zth_in"] = fresh_inputs()
+            try:
+                want = oracle()
+            except Exception as e:
+                import sys
+                print(f"warning: mistake {m.id}: its oracle broke ({type(e).__name__}: {e})",
+                      file=sys.stderr, flush=True)
+                continue
+            if want and failed & set(want) and all(
+                    same(exports[k], v, m.atol, m.rtol) for k, v in want.items()):
+                t.diagnose(m)
+                break
+
+
 def run_check(code: str, task: str, exports: Exports, chapter: str = "",
-              hidden=None) -> Checks:
+              hidden=None, mistakes: str = "") -> Checks:
     """Run the instructor's check code for `task` on the exports (trusted side).
     The code sees torch, math, reference(scale) for its chapter's records, load_text
     for the course data, as_tensor, Missing, and `_zth_in`, the hidden inputs of this
-    submission."""
+    submission. When the task loses points and its source has a mistakes cell, the
+    known mistakes its answer behaves like are named in `t.diagnoses` (diagnose())."""
+    import copy
     from .data import load_text
+    pristine = copy.deepcopy(hidden) if mistakes else None   # the check may alter its copy
     ns = {"torch": torch, "math": math, "__name__": f"zth_check_{task}",
-          "reference": lambda scale="grading": reference(chapter, scale),
+          "reference": lambda scale="grading": reference(chapter, scale), "_zth_chapter": chapter,
           "load_text": load_text, "_zth_in": hidden, "as_tensor": as_tensor, "Missing": Missing}
     exec(compile(code, f"<check {task}>", "exec"), ns)
-    t = Checks()
+    t = Checks(reading=exports)
     ns["check"](exports, t)
     if not t.results:
         raise RuntimeError(f"check for {task!r} made no comparison")
+    if mistakes and t.fraction < 1:
+        try:
+            diagnose(ns, mistakes, exports, t, lambda: copy.deepcopy(pristine))
+        except Exception as e:   # a broken mistakes cell names nothing, costs nothing
+            import sys
+            print(f"warning: the mistakes of {chapter}/{task} broke ({type(e).__name__}: "
+                  f"{e}); no diagnosis", file=sys.stderr, flush=True)
     return t

@@ -46,6 +46,8 @@ class Result:
     scores: dict[str, float] = field(default_factory=dict)
     points: dict[str, float] = field(default_factory=dict)
     messages: dict[str, list[str]] = field(default_factory=dict)
+    diagnoses: dict[str, list[dict]] = field(default_factory=dict)  # task -> known mistakes
+                                    # its answer behaves like: {id, says, see} (check.diagnose)
     cell_errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     sandboxed: bool = True
@@ -123,7 +125,8 @@ def score(src: Source, run: Run, inputs_seed: int) -> tuple[dict, dict]:
             continue
         hidden = copy.deepcopy(drawn)      # each task gets its own copy
         try:
-            t = run_check(src.checks[task.name], task.name, exports, src.name, hidden)
+            t = run_check(src.checks[task.name], task.name, exports, src.name, hidden,
+                          src.mistakes.get(task.name, ""))
         except Exception as e:
             print(f"warning: the check of {src.name}/{task.name} broke ({type(e).__name__}: "
                   f"{e}); the task scores 0", file=sys.stderr, flush=True)
@@ -174,6 +177,8 @@ def grade_file(path: Path, src: Source, student: str, workroot: Path, datadir: P
             t = checks[task.name]
             res.scores[task.name] = round(task.points * fractions[task.name], 2)
             res.messages[task.name] = t.messages
+            if t.diagnoses:
+                res.diagnoses[task.name] = [m.as_dict() for m in t.diagnoses]
             if task.name in errors:
                 res.cell_errors[task.name] = _excerpt(*errors[task.name],
                                                       max(0, STUDENT_TEXT - t.shown))

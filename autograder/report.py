@@ -49,13 +49,56 @@ def write_csv(results: list[Result], path: Path) -> None:
                 r.error, r.late, r.submitted, r.sandboxed, r.isolation, r.limits, r.seconds)])
 
 
+NOT_ATTEMPTED = "no hidden test got a value from your code: your code raised NotImplementedError"
+
+
+def book_url() -> str:
+    """Where the book is published, ending in "/": $ZTH_BOOK_URL, else the GitHub Pages
+    site of the student repository (`zth: release_repository` in _config.yml), else ""
+    (links stay relative: book/NN_name.html#section)."""
+    import os
+    if os.environ.get("ZTH_BOOK_URL"):
+        return os.environ["ZTH_BOOK_URL"].rstrip("/") + "/"
+    try:
+        import yaml
+        from .source import ROOT
+        repo = str(yaml.safe_load((ROOT / "_config.yml").read_text())["zth"]["release_repository"])
+        owner, name = repo.strip("/").split("/")
+        return f"https://{owner.lower()}.github.io/{name}/"
+    except Exception:
+        return ""
+
+
+def _diagnosis(d: dict, base: str) -> str:
+    """One catalogued mistake (check.diagnose), with its link to the book."""
+    e = html.escape
+    see = str(d.get("see", ""))
+    link = (f' <a href="{e(base + see)}">Read about it in the book</a>.'
+            if re.fullmatch(r"book/[\w.-]+\.html#[\w-]+", see) else "")
+    return (f"<li class='diagnosis'><b>This looks like a known mistake:</b> "
+            f"{e(str(d.get('says', '')))}{link}</li>")
+
+
+def _bar(score: float, points: float) -> str:
+    share = max(0.0, min(1.0, score / points)) if points else 0.0
+    return (f"<span class='bar' title='{share:.0%}'><span style='width:{100 * share:.0f}%'>"
+            "</span></span>")
+
+
 def feedback_html(r: Result) -> str:
     e = html.escape
-    rows = []
+    base = book_url()
+    rows, untouched = [], []
     for task, points in r.points.items():
         score = r.scores.get(task, 0.0)
+        msgs = r.messages.get(task, [])
+        if len(msgs) == 1 and msgs[0].startswith(NOT_ATTEMPTED) and score == 0:
+            untouched.append(task)
+            rows.append(f"<tr><td>{e(task)}</td><td>{_bar(0, points)} 0 / {points:g}</td>"
+                        "<td>not attempted yet</td></tr>")
+            continue
         notes = []
-        for m in r.messages.get(task, []):
+        for m in msgs:
             if not m.endswith(": ok") and m not in notes:
                 notes.append(m)
         if len(notes) > 1 and len({n.split(": ", 1)[-1] for n in notes}) == 1:
@@ -64,15 +107,25 @@ def feedback_html(r: Result) -> str:
             notes.append(f"your test cell showed {r.cell_errors[task]}")
         if not notes and score == points:
             notes = ["all checks passed"]
-        items = "".join(f"<li>{e(n)}</li>" for n in notes)
-        rows.append(f"<tr><td>{e(task)}</td><td>{score:g} / {points:g}</td><td><ul>{items}</ul></td></tr>")
+        items = "".join(_diagnosis(d, base) for d in getattr(r, "diagnoses", {}).get(task, []))
+        items += "".join(f"<li>{e(n)}</li>" for n in notes)
+        rows.append(f"<tr><td>{e(task)}</td><td>{_bar(score, points)} {score:g} / {points:g}</td>"
+                    f"<td><ul>{items}</ul></td></tr>")
     why = "; ".join(filter(None, [r.note, r.error]))
     status = f"<p><b>{e(r.status)}</b>: {e(why)}</p>" if why else ""
+    if len(untouched) > 1:
+        status += (f"<p>Not attempted yet ({len(untouched)} tasks: {e(', '.join(untouched))}): "
+                    "their cells still raise NotImplementedError.</p>")
+    chapter = (f"<p>The chapter: <a href=\"{e(base)}book/{e(r.assignment)}.html\">"
+               f"{e(r.assignment)}</a></p>" if re.fullmatch(r"\w+", r.assignment) else "")
     return (f"<!doctype html><meta charset='utf-8'><title>{e(r.assignment)}: {e(r.student)}</title>"
             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-            "td{border-top:1px solid #ccc;padding:.3em .8em;vertical-align:top}</style>"
+            "td{border-top:1px solid #ccc;padding:.3em .8em;vertical-align:top}"
+            ".bar{display:inline-block;width:5em;height:.7em;background:#eee;margin-right:.4em}"
+            ".bar span{display:block;height:100%;background:#4a8}"
+            ".diagnosis{list-style:'\\27A4  '}</style>"
             f"<h1>{e(r.assignment)}: feedback for {e(r.student)}</h1>{status}"
-            f"<p>Total: <b>{r.total:g} / {r.max_score:g}</b></p>"
+            f"<p>Total: <b>{r.total:g} / {r.max_score:g}</b></p>{chapter}"
             f"<table><tr><th>task</th><th>score</th><th>notes</th></tr>{''.join(rows)}</table>")
 
 

@@ -19,6 +19,11 @@ Cells are marked with `# %%`, and the header of a cell says what it is:
                                         run in the graded notebook only, first,
                                         before any student code; in no student
                                         notebook. Names start with _zth_.
+    # %% mistakes="grad"                known mistakes of task "grad": each declared
+                                        with @mistake(id, says, see=anchor) on an
+                                        oracle of what the mistaken code exports;
+                                        run by the grader after the check, when the
+                                        task lost points (see check.diagnose)
     # %% checks                         trusted helpers shared by every check cell
                                         of the chapter (run before each check)
     # %% inputs                         the hidden inputs, drawn from `rng` (a
@@ -66,6 +71,7 @@ class Source:
     notebook: nbformat.NotebookNode             # nbgrader source notebook (solutions + hidden tests)
     tasks: list[Task] = field(default_factory=list)
     checks: dict[str, str] = field(default_factory=dict)   # task name -> checker code
+    mistakes: dict[str, str] = field(default_factory=dict)  # task name -> its mistakes cell
     probes: str = ""                            # hidden-test helpers, run first when grading
     inputs: str = ""                            # code drawing the hidden inputs from `rng`
 
@@ -143,6 +149,12 @@ def read_source(path: str | Path) -> Source:
         if "probes" in meta or "checks" in meta:
             (probes if "probes" in meta else common).append(cell.source)
             continue
+        if "mistakes" in meta:
+            name = meta["mistakes"]
+            if name in src.mistakes:
+                raise ValueError(f"{path.name}: two mistakes cells for task {name!r}")
+            src.mistakes[name] = cell.source
+            continue
         if "check" in meta:
             name = meta["check"]
             if name in src.checks:
@@ -188,6 +200,8 @@ def read_source(path: str | Path) -> Source:
     if missing or extra:
         raise ValueError(f"{path.name}: tests without a check cell {sorted(missing)}, "
                          f"checks without a test cell {sorted(extra)}")
+    if stray := set(src.mistakes) - {t.name for t in src.tasks}:
+        raise ValueError(f"{path.name}: mistakes cells without a test cell {sorted(stray)}")
     src.notebook.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},

@@ -129,6 +129,8 @@ def test_wrong_answer_loses_exactly_its_tasks(chapter, index, graded):
     assert r["status"] == "graded", r["error"]
     lost = {t for t in r["points"] if r["scores"][t] < r["points"][t]}
     assert lost == set(m.breaks), f"{m.name}: lost points on {sorted(lost)}, expected {sorted(m.breaks)}"
+    assert not m.diagnosis or m.diagnosis in {d["id"] for ds in r["diagnoses"].values() for d in ds}, \
+        f"{m.name}: the feedback does not name the mistake {m.diagnosis!r} ({r['diagnoses']})"
 
 
 @pytest.mark.parametrize("chapter,index",

@@ -147,6 +147,19 @@ def check(x, t):
                 atol=1e-7, rtol=1e-7)
 
 
+# %% mistakes="analytic_grad"
+# Known mistakes (grader only): what each would export, for the feedback to name it.
+@mistake("grad-dc-sign", "df/dc has the wrong sign: the derivative of -1/c is +1/c**2.",
+         see="derivatives-numerically", atol=1e-7, rtol=1e-7)
+def _():
+    want = {}
+    for i, p in enumerate(_zth_in.grad_points):
+        a, b, c = p
+        want[f"grad_f/{i}"] = [-3 * a**2 - 0.5 * a**-0.5, 3 * math.cos(3 * b) + 2.5 * b**1.5,
+                               -1.0 / c**2]
+    return want
+
+
 # %% [markdown]
 # ## Task 2: numerical gradients (2 points)
 #
@@ -223,6 +236,38 @@ def check(x, t):
             sy.append((fn(*up) - fn(*down)) / (2 * h))
         t.close(x[f"forward/{h}"], fw, f"forward_diff with h={h}", atol=1e-6, rtol=1e-6)
         t.close(x[f"symmetric/{h}"], sy, f"symmetric_diff with h={h}", atol=1e-6, rtol=1e-6)
+
+
+# %% mistakes="numeric_grad"
+def _diffs(step, h):
+    """The estimates of every partial of the task's g at its point, by step(g, x, i, h)."""
+    fn = lambda u, v, w: u**3 * v - math.exp(w) * v + 1.0 / (u + 2)
+    return [step(fn, list(_zth_in.diff_point), i, h) for i in range(3)]
+
+
+def _bump(x, i, d):
+    return x[:i] + [x[i] + d] + x[i + 1:]
+
+
+@mistake("symmetric-over-h", "symmetric_diff divides by h instead of 2h: its two points "
+         "are 2h apart.", see="derivatives-numerically")
+def _():
+    return {f"symmetric/{h}": _diffs(lambda f, x, i, h: (f(*_bump(x, i, h)) - f(*_bump(x, i, -h))) / h, h)
+            for h in (1e-2, 1e-4)}
+
+
+@mistake("forward-step", "forward_diff is not (f(x + h) - f(x)) / h: a forward difference "
+         "steps by exactly h, on one side only (its error shrinks like h).",
+         see="derivatives-numerically")
+def _():     # a half step
+    return {f"forward/{h}": _diffs(lambda f, x, i, h: (f(*_bump(x, i, h / 2)) - f(*x)) / (h / 2), h)
+            for h in (1e-2, 1e-4)}
+
+
+@mistake("forward-step")
+def _():     # the symmetric difference
+    return {f"forward/{h}": _diffs(lambda f, x, i, h: (f(*_bump(x, i, h)) - f(*_bump(x, i, -h))) / (2 * h), h)
+            for h in (1e-2, 1e-4)}
 
 
 # %% [markdown]
@@ -450,6 +495,21 @@ def check(x, t):
         t.close(x[f"num/{k}"], want, f"{k} with a plain number", atol=1e-12, rtol=1e-12)
 
 
+# %% mistakes="value_ops"
+@mistake("tanh-1-t", "The local derivative of tanh is 1 - t**2 (t = tanh(x)), not 1 - t.",
+         see="common-mistakes", atol=1e-9, rtol=1e-9)
+def _():
+    v = _zth_in.op_args["tanh"][0]
+    return {"op/tanh": [math.tanh(v), (1 - math.tanh(v)) * _zth_in.out_grad]}
+
+
+@mistake("rsub-order", "other - self comes out the wrong way round: __rsub__(self, other) "
+         "computes other - self.", see="more-operations", atol=1e-12, rtol=1e-12)
+def _():
+    n, m = _zth_in.num_args
+    return {"num/rsub": m - n}
+
+
 # %% [markdown]
 # ## Task 4: `backward()` (2 points)
 #
@@ -502,6 +562,15 @@ def check(x, t):
         t.close(x[f"bw/{k}"], want, f"backward() on the graph '{k}'", atol=1e-9, rtol=1e-9)
 
 
+# %% mistakes="backward"
+@mistake("grad-overwrite", "A _backward sets .grad (=) instead of adding to it (+=): a value "
+         "used twice, as in a + a, keeps the gradient of one use only.",
+         see="the-bug-of-a-node-used-twice", atol=1e-9, rtol=1e-9)
+def _():
+    a = _zth_in.graph_args["twice"][0]
+    return {"bw/twice": [2 * a, 1.0]}
+
+
 # %% [markdown]
 # ## Task 5: softmax and the negative log likelihood (2 points)
 #
@@ -546,6 +615,15 @@ def check(x, t):
         loss.backward()
         t.close(x[f"nll/{i}"], [loss.item()] + z.grad.tolist(),
                 f"[loss, grads] for {len(zs)} logits", atol=1e-9, rtol=1e-9)
+
+
+# %% mistakes="softmax_nll"
+@mistake("softmax-not-normalised", "nll does not normalise: divide the exponentiated logit "
+         "by the sum over all classes (softmax) before taking the log.",
+         see="02_bigram#from-counts-to-probabilities", atol=1e-9, rtol=1e-9)
+def _():
+    return {f"nll/{i}": [-zs[y]] + [-1.0 if j == y else 0.0 for j in range(len(zs))]
+            for i, (zs, y) in enumerate(_zth_in.nll_cases)}
 
 
 # %% [markdown]
@@ -751,3 +829,39 @@ def check(x, t):
         # the solution's trained model scores 83-93% on such draws; an untrained one ~50%
         t.true(acc >= 0.75, "accuracy of your trained `model` on 200 new moons points",
                f"{acc:.0%}, below the 75% required: train longer or check train_step")
+
+
+# %% mistakes="mlp_train"
+@mistake("no-zero-grad", "train_step does not reset the gradients before backward(): each "
+         "step then uses the sum of all the gradients so far.",
+         see="the-classic-mistake-forgetting-zero-grad", atol=1e-8, rtol=1e-7)
+def _():
+    h = _zth_in
+    ws, k, sizes = [], 0, [2] + list(h.mlp_sizes)
+    for nin, nout in zip(sizes, sizes[1:]):
+        W = torch.tensor([h.mlp_start[k + j * (nin + 1):k + j * (nin + 1) + nin] for j in range(nout)],
+                         dtype=torch.float64)
+        b = torch.tensor([h.mlp_start[k + j * (nin + 1) + nin] for j in range(nout)],
+                         dtype=torch.float64)
+        k += nout * (nin + 1)
+        ws += [W.requires_grad_(), b.requires_grad_()]
+    X = torch.tensor(h.mlp_X, dtype=torch.float64)
+    y = torch.tensor(h.mlp_y, dtype=torch.float64)
+    losses = []
+    for _ in range(3):
+        a = X
+        for i in range(0, len(ws), 2):
+            a = a @ ws[i].T + ws[i + 1]
+            if i + 2 < len(ws):
+                a = torch.relu(a)
+        loss = torch.relu(1 - y * a[:, 0]).mean() + 1e-4 * sum((w ** 2).sum() for w in ws)
+        loss.backward()                     # the gradients add up, step after step
+        with torch.no_grad():
+            for w in ws:
+                w -= h.mlp_lr * w.grad
+        losses.append(loss.item())
+    flat = []
+    for W, b in zip(ws[0::2], ws[1::2]):
+        for j in range(W.shape[0]):
+            flat += W[j].tolist() + [b[j].item()]
+    return {"mlp/steps": losses + flat}

@@ -299,6 +299,19 @@ def check(x, t):
                 t.fail(got, what, "not a dict")
 
 
+# %% mistakes="vocab"
+# Known mistakes (grader only): what each would export, for the feedback to name it.
+@mistake("vocab-dot-last", "'.' is not at index 0: it comes first, and the characters "
+         "that occur follow it, sorted, from 1.", see="counting-bigrams")
+def _():
+    want = {}
+    for i, ws in enumerate(_zth_in.vocab_words + [pick(_zth_in.vocab_names)]):
+        chars = sorted(set(''.join(ws))) + ['.']
+        want[f"stoi/{i}"] = [[c, j] for j, c in enumerate(chars)]
+        want[f"itos/{i}"] = [[j, c] for j, c in enumerate(chars)]
+    return want
+
+
 # %% [markdown]
 # ## Task 2: counting bigrams (2 points)
 #
@@ -353,6 +366,34 @@ def check(x, t):
             "counts of a subset of names.txt", "remember the '.' at both ends of each word")
 
 
+# %% mistakes="counts"
+def padded_counts(ws, s, before, after, order):
+    """count_oracle with `before` dots before each word and `after` after it."""
+    N = torch.zeros((len(s),) * order, dtype=torch.float64)
+    for w in ws:
+        ix = [s['.']] * before + [s[c] for c in w] + [s['.']] * after
+        for i in range(len(ix) - order + 1):
+            N[tuple(ix[i:i + order])] += 1
+    return N
+
+
+def _boundary(before, after):
+    return {"counts/toy": padded_counts(_zth_in.counts_words, _zth_in.counts_stoi, before, after, 2),
+            "counts/names": padded_counts(pick(_zth_in.counts_names), ABC, before, after, 2)}
+
+
+@mistake("counts-boundary", "The '.' is missing at one end of each word: every name is "
+         "counted as '.' + word + '.', so the model learns how names start and end.",
+         see="common-mistakes")
+def _():
+    return _boundary(1, 0)
+
+
+@mistake("counts-boundary")
+def _():
+    return _boundary(0, 1)
+
+
 # %% [markdown]
 # ## Task 3: probabilities, with smoothing (2 points)
 #
@@ -400,6 +441,22 @@ def check(x, t):
         t.close(x[f"probs/{i}"], N / N.sum(1, keepdim=True),
                 f"P of a random count matrix (case {i + 1} of {len(_zth_in.probs_cases)})",
                 atol=1e-6, hint="add the smoothing to every count, then make each ROW sum to 1")
+
+
+# %% mistakes="probs"
+@mistake("probs-dim0", "P is normalised over dimension 0: its columns sum to 1, where each "
+         "row must (sum over dimension 1).", see="common-mistakes")
+def _():
+    return {f"probs/{i}": (N := c["N"].double() + c["smoothing"]) / N.sum(0, keepdim=True)
+            for i, c in enumerate(_zth_in.probs_cases)}
+
+
+@mistake("probs-no-keepdim", "The row sums lost their dimension (no keepdim=True): dividing by "
+         "a (V,) vector divides each column by a row's total, not each row by its own.",
+         see="common-mistakes")
+def _():
+    return {f"probs/{i}": (N := c["N"].double() + c["smoothing"]) / N.sum(1)
+            for i, c in enumerate(_zth_in.probs_cases)}
 
 
 # %% [markdown]
@@ -486,6 +543,46 @@ def check(x, t):
                 "multinomial call given, and stop at '.' (without adding it)")
 
 
+# %% mistakes="sample"
+def sample_like(column=False, keep_dot=False, longest=50):
+    """The names of the sample probe, drawn the mistaken way (None: a name ran too long)."""
+    N2 = count_oracle(load_text("names.txt").splitlines(), ABC, 2).float()
+    itos = ".abcdefghijklmnopqrstuvwxyz"
+    want = {}
+    for i, (seed, k) in enumerate(_zth_in.sample_cases):
+        N = N2 + k
+        P = N / N.sum(1, keepdim=True)
+        g = torch.Generator().manual_seed(seed)
+        names = []
+        for _ in range(8):
+            out, ix = [], 0
+            while len(out) < longest:
+                ix = torch.multinomial(P[:, ix] if column else P[ix], num_samples=1,
+                                       replacement=True, generator=g).item()
+                if ix == 0 and not keep_dot:
+                    break
+                out.append(itos[ix])
+                if ix == 0:
+                    break
+            else:
+                return None
+            names.append(''.join(out))
+        want[f"sample/{i}"] = names
+    return want
+
+
+@mistake("sample-column", "Each character is drawn from a column of P (P[:, ix], what comes "
+         "before ix) instead of its row P[ix] (what comes after).", see="common-mistakes")
+def _():
+    return sample_like(column=True)
+
+
+@mistake("sample-keeps-dot", "The names keep the final '.': stop when you draw index 0, "
+         "before adding it to the name.", see="sampling-names")
+def _():
+    return sample_like(keep_dot=True)
+
+
 # %% [markdown]
 # ## Task 5: the average negative log likelihood (2 points)
 #
@@ -550,6 +647,21 @@ def check(x, t):
                                      _zth_in.nll_toy_stoi, 2),
             "average NLL of made-up words under a small P, letters numbered in another order",
             atol=1e-5, hint="look the characters up with stoi")
+
+
+# %% mistakes="nll"
+@mistake("nll-sign", "avg_nll returns the average log likelihood, without the minus sign: "
+         "the negative log likelihood is -log P, a positive number.",
+         see="how-good-is-the-model-the-likelihood", atol=2e-4, rtol=0)
+def _():
+    fit = pick(_zth_in.nll_fit)
+    want = {}
+    for key, k, ws in (("nll/held_out", _zth_in.nll_k, pick(_zth_in.nll_eval)), ("nll/own_data", 0, fit)):
+        N = count_oracle(fit, ABC, 2) + k
+        want[key] = -nll_oracle((N / N.sum(1, keepdim=True)).float().double(), ws, ABC, 2)
+    want["nll/toy"] = -nll_oracle(_zth_in.nll_toy_P.double(), _zth_in.nll_toy_words,
+                                  _zth_in.nll_toy_stoi, 2)
+    return want
 
 
 # %% [markdown]
@@ -637,6 +749,33 @@ def check(x, t):
                 atol=1e-5, rtol=1e-4,
                 hint="W is (V, V) with V = W.shape[0]; normalise each row (over the next character), "
                      "average over the examples, and add reg * (W**2).mean()")
+
+
+# %% mistakes="net_loss"
+def lossgrad_like(case, logits=lambda W, xs, ys: W[xs], probs=None):
+    """[loss, *dloss/dW] of the net's loss computed the mistaken way, in float64."""
+    W = case["W"].double().requires_grad_()
+    z = logits(W, case["xs"], case["ys"])
+    p = probs(z) if probs else z.softmax(1)
+    loss = -p[torch.arange(len(case["ys"])), case["ys"]].log().mean() + case["reg"] * (W ** 2).mean()
+    loss.backward()
+    return [loss.item()] + W.grad.flatten().tolist()
+
+
+@mistake("net-loss-dim0", "The probabilities are normalised over the examples (dimension 0): "
+         "each row, one example's next character, must sum to 1.", see="common-mistakes",
+         atol=1e-4, rtol=1e-3)
+def _():
+    return {f"net_loss/{i}": lossgrad_like(c, probs=lambda z: z.exp() / z.exp().sum(0, keepdim=True))
+            for i, c in enumerate(_zth_in.net_loss_cases)}
+
+
+@mistake("net-loss-27", "net_loss works only for 27 characters: take V from W.shape[0] "
+         "(F.one_hot(xs, num_classes=W.shape[0])).", see="the-same-model-as-a-neural-network",
+         atol=1e-4, rtol=1e-3)
+def _():
+    return {f"net_loss/{i}": lossgrad_oracle(c) if c["V"] == 27 else RAISES
+            for i, c in enumerate(_zth_in.net_loss_cases)}
 
 
 # %% [markdown]
@@ -767,6 +906,23 @@ def check(x, t):
            f"your W's NLL is {nll - best:.4f} above the count model's")
 
 
+# %% mistakes="net_train"
+@mistake("train-no-reset", "train_net does not reset the gradient (W.grad = None) before "
+         "backward(): PyTorch adds gradients up, so each step uses the sum of all so far.",
+         see="common-mistakes", atol=1e-4, rtol=1e-4)
+def _():
+    c = _zth_in.train_small
+    W = torch.randn((c["V"], c["V"]), generator=torch.Generator().manual_seed(c["seed"]),
+                    requires_grad=True)
+    ls = []
+    for _ in range(c["steps"]):
+        loss = F.cross_entropy(W[c["xs"]], c["ys"]) + c["reg"] * (W**2).mean()
+        loss.backward()                     # W.grad adds up, step after step
+        W.data += -c["lr"] * W.grad
+        ls.append(loss.item())
+    return {"train/exact": ls + W.detach().flatten().tolist()}
+
+
 # %% [markdown]
 # ## Task 8 (E01): a trigram model (2 points)
 #
@@ -862,6 +1018,22 @@ def check(x, t):
     t.close(x["tri/yours"], nll_oracle(N / N.sum(2, keepdim=True), ev, ABC, 3),
             "your three functions together: a smoothed trigram model scored on other names",
             atol=3e-4, rtol=0)
+
+
+# %% mistakes="trigram"
+@mistake("trigram-one-dot", "Each word is padded with one '.' in front instead of two: the "
+         "first trigram of a word is '..' + its first letter ('..' + word + '.').",
+         see="more-context-a-trigram-model")
+def _():
+    def counts(ws, s):
+        N = torch.zeros((len(s),) * 3, dtype=torch.float64)
+        for w in ws:
+            ix = [s['.']] + [s[c] for c in w] + [s['.']]
+            for i in range(len(ix) - 2):
+                N[tuple(ix[i:i + 3])] += 1
+        return N
+    return {"tri/counts_toy": counts(_zth_in.tri_toy_words, _zth_in.tri_toy_stoi),
+            "tri/counts_names": counts(pick(_zth_in.tri_counts_names), ABC)}
 
 
 # %% [markdown]
@@ -1003,6 +1175,44 @@ def check(x, t):
             hint="fit both models on train only (+1 smoothing) and evaluate on dev and test")
 
 
+# %% mistakes="split"
+def split_like(cut):
+    """The two split probes' values when split_words returns cut(shuffled copy, n1, n2)."""
+    want = {}
+    for key, ws, seed in (("split/items", _zth_in.split_items, _zth_in.split_seed),
+                          ("split/names", pick(_zth_in.split_names), _zth_in.split_names_seed)):
+        import random
+        ws = list(ws)
+        random.Random(seed).shuffle(ws)
+        want[key] = cut(ws, int(0.8 * len(ws)), int(0.9 * len(ws)))
+    return want
+
+
+@mistake("split-leak", "The dev split shares names with the training split: cut the shuffled "
+         "list once into three disjoint parts.", see="common-mistakes")
+def _():
+    return split_like(lambda s, n1, n2: [s[:n1], s[n1 - (n2 - n1):n1], s[n2:]])
+
+
+@mistake("split-no-shuffle", "The list is not shuffled before it is cut: shuffle a copy with "
+         "random.Random(seed).shuffle first.", see="train-dev-and-test")
+def _():
+    want = {}
+    for key, ws in (("split/items", _zth_in.split_items), ("split/names", pick(_zth_in.split_names))):
+        n1, n2 = int(0.8 * len(ws)), int(0.9 * len(ws))
+        want[key] = [list(ws[:n1]), list(ws[n1:n2]), list(ws[n2:])]
+    return want
+
+
+@mistake("split-in-place", "split_words shuffles the list it is given: shuffle a copy "
+         "(list(words)) and leave the caller's list as it was.", see="train-dev-and-test")
+def _():
+    import random
+    ws = list(_zth_in.split_items)
+    random.Random(_zth_in.split_unchanged_seed).shuffle(ws)
+    return {"split/unchanged": [split_oracle(_zth_in.split_items, _zth_in.split_unchanged_seed), ws]}
+
+
 # %% [markdown]
 # ## Task 10 (E03): tune the smoothing on dev (1 point)
 #
@@ -1081,6 +1291,31 @@ def check(x, t):
                + ("" if right else " (counted once the dev losses are right)"))
 
 
+# %% mistakes="smoothing"
+def tuned_like(on_train=False, pick_max=False):
+    N = count_oracle(pick(_zth_in.tune_train), ABC, 3)
+    on = pick(_zth_in.tune_train if on_train else _zth_in.tune_dev)
+    want = {}
+    for i, ks in enumerate(_zth_in.tune_ks):
+        ls = [nll_oracle((N + k) / (N + k).sum(-1, keepdim=True), on, ABC, 3) for k in ks]
+        best = (max if pick_max else min)(range(len(ks)), key=lambda j: ls[j])
+        want[f"tune/{i}"] = [ks[best]] + ls
+    return want
+
+
+@mistake("tune-on-train", "The smoothing is tuned on the training set: measure each k on "
+         "dev (on train, less smoothing always looks better).", see="tuning-the-smoothing-on-dev",
+         atol=2e-4, rtol=0)
+def _():
+    return tuned_like(on_train=True)
+
+
+@mistake("tune-max", "The best k is the one with the highest dev loss: pick the lowest.",
+         see="tuning-the-smoothing-on-dev", atol=2e-4, rtol=0)
+def _():
+    return tuned_like(pick_max=True)
+
+
 # %% [markdown]
 # ## Task 11 (E04): indexing instead of one-hot (1 point)
 #
@@ -1118,6 +1353,20 @@ def check(x, t):
         t.close(x[f"indexed/{i}"], lossgrad_oracle(c),
                 f"[loss, dloss/dW] of net_loss_indexed for a random W (case {i + 1})",
                 atol=1e-5, rtol=1e-4, hint="the logits of example i are the row W[xs[i]]")
+
+
+# %% mistakes="indexing"
+@mistake("indexing-by-targets", "The logits are rows of W picked by the targets (W[ys]): "
+         "example i's logits are the row of its input, W[xs[i]].",
+         see="one-hot-times-w-is-a-row-of-w", atol=1e-4, rtol=1e-3)
+def _():
+    want = {}
+    for i, c in enumerate(_zth_in.indexed_cases):
+        W = c["W"].double().requires_grad_()
+        loss = F.cross_entropy(W[c["ys"]], c["ys"]) + c["reg"] * (W**2).mean()
+        loss.backward()
+        want[f"indexed/{i}"] = [loss.item()] + W.grad.flatten().tolist()
+    return want
 
 
 # %% [markdown]
@@ -1165,3 +1414,16 @@ def check(x, t):
                 f"[loss, dloss/dW] of net_loss_ce for a random W (case {i + 1}"
                 + (", large logits)" if large else ")"),
                 atol=1e-4, rtol=1e-4, hint="F.cross_entropy takes the logits themselves")
+
+
+# %% mistakes="cross_entropy"
+@mistake("ce-softmax", "F.cross_entropy is given probabilities: it applies the softmax "
+         "itself, so give it the logits.", see="common-mistakes", atol=1e-4, rtol=1e-3)
+def _():
+    want = {}
+    for i, c in enumerate(_zth_in.ce_cases):
+        W = c["W"].double().requires_grad_()
+        loss = F.cross_entropy(F.softmax(W[c["xs"]], dim=1), c["ys"]) + c["reg"] * (W**2).mean()
+        loss.backward()
+        want[f"ce/{i}"] = [loss.item()] + W.grad.flatten().tolist()
+    return want

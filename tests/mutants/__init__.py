@@ -3,6 +3,14 @@ and the set of tasks it must lose points on (every other task keeps full marks).
 
 Each chapter has a module here, tests/mutants/NN_name.py, with a list MUTANTS of M(...)
 entries; tests/test_chapters.py grades them all. Adding a chapter adds a file.
+
+A mutant that makes a catalogued mistake names it: `M(..., diagnosis="probs-dim0")`.
+The id is declared, with the sentence the feedback says, the book section it links
+and an oracle of what the mistaken code exports, in the chapter source's
+`# %% mistakes="task"` cell (docs/ARCHITECTURE.md, "Diagnosis"). The catalogue of a
+chapter is the pair: each declared id has a mutant here, each `diagnosis=` here is
+declared there (tests/test_diagnosis.py), and grading that mutant names its mistake.
+Mutants without a diagnosis are attacks and controls, not mistakes a student makes.
 """
 from dataclasses import dataclass, field
 
@@ -13,13 +21,14 @@ class Mutant:
     old: str                     # text in the solution notebook (must occur exactly once)
     new: str
     breaks: frozenset = field(default_factory=frozenset)   # tasks that must lose points
+    diagnosis: str = ""          # the id of the catalogued mistake it makes, if any
 
     def __str__(self):
         return self.name
 
 
-def M(name, old, new, *breaks):
-    return Mutant(name, old, new, frozenset(breaks))
+def M(name, old, new, *breaks, diagnosis=""):
+    return Mutant(name, old, new, frozenset(breaks), diagnosis)
 
 
 
