@@ -1,4 +1,4 @@
-"""python -m autograder (or zth) {build, release, grade, list, reference, gradescope, gradescope-run}
+"""python -m autograder (or zth) {build, release, grade, try, list, reference, gradescope, gradescope-run}
 
 The only module that exits the process. `build`, `release` and `list` do not import torch: the
 grading modules are imported by the commands that need them."""
@@ -70,6 +70,13 @@ def main(argv: list[str] | None = None) -> None:
     gr.add_argument("assignment")
     gr.add_argument("root", type=Path, nargs="?", default=Path("/autograder"))
 
+    t = sub.add_parser("try", help="run a chapter's hidden tests and checks on the solution "
+                                    "(or a notebook) and print every check's verdict")
+    t.add_argument("chapter")
+    t.add_argument("notebook", type=Path, nargs="?", help="default: solutions/CHAPTER.ipynb")
+    t.add_argument("--seed", type=int, help="hidden-input seed (default: a fresh one, printed)")
+    t.add_argument("--sandbox", action="store_true", help="run it in the sandbox, as grading does")
+
     sub.add_parser("list", help="the assignments and their tasks")
     a = p.parse_args(argv)
 
@@ -106,6 +113,19 @@ def main(argv: list[str] | None = None) -> None:
         except gradescope.Unsafe as e:
             sys.exit(f"not graded: {e}")
         print(f"score {out['score']}")
+    elif a.cmd == "try":
+        from . import trial
+        seed, verdicts, problem = trial.try_notebook(a.chapter, a.notebook, a.seed, a.sandbox)
+        for v in verdicts:
+            print(f"{v.task}: {v.points * v.fraction:g}/{v.points:g}")
+            for m in v.messages:
+                print(f"    {'ok  ' if m.endswith(': ok') else 'FAIL'} {m}")
+            for m in v.mistakes:
+                print(f"    MISTAKE {m}")
+            if v.cell_error:
+                print(f"    the test cell raised {v.cell_error}")
+        print(f"{sum(v.points * v.fraction for v in verdicts):g}/{sum(v.points for v in verdicts):g}"
+              f" with --seed {seed}" + (f"; {problem}" if problem else ""))
     elif a.cmd == "list":
         for name in chapters():
             src = read_source(source_path(name))

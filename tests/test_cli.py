@@ -22,3 +22,19 @@ def test_zth_console_script_lists_the_assignments():
     assert zth, "the zth console script is not installed (pip install -e .)"
     r = subprocess.run([zth, "list"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("01_micrograd: 14 points"), r.stdout + r.stderr
+
+
+def test_try_prints_every_check_with_the_seed_that_reproduces_it():
+    """`try` runs the graded path on one notebook: an untouched exercise scores 0, each
+    task says once why, and the last line names the seed."""
+    r = subprocess.run([sys.executable, "-m", "autograder", "try", "01_micrograd",
+                        str(ROOT / "exercises" / "01_micrograd.ipynb"), "--seed", "5"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    lines = r.stdout.splitlines()
+    assert lines[-1].startswith("0/14 with --seed 5"), lines[-1]
+    tasks = [ln for ln in lines if not ln.startswith(" ")][:-1]
+    assert tasks == ["analytic_grad: 0/1", "numeric_grad: 0/2", "value_ops: 0/4",
+                     "backward: 0/2", "softmax_nll: 0/2", "mlp_train: 0/3"], tasks
+    fails = [ln for ln in lines if ln.startswith("    FAIL")]
+    assert len(fails) == 6 and all("NotImplementedError" in ln for ln in fails), fails
