@@ -20,16 +20,12 @@ docs/course.example.toml:
     canvas_id = 123456           # the Canvas assignment id (its import column)
     duedate = "2026-10-02T23:59:00Z"   # nbgrader export's duedate column
 
-    [release]
-    repository = "git@github.com:course/nn-zero-to-hero-release.git"
+The release repository is not here: the book needs it too, so it is named once, as
+`zth: release_repository` in _config.yml (see release.py).
 
-Other commands read what they need: `load().release["repository"]`,
-`load().release_repository` (None when unset).
-
->>> c = parse('[grade]\\ntimeout = 200\\n[assignments.03_mlp]\\ntimeout = 600\\n'
-...           '[release]\\nrepository = "git@x:y.git"\\n')
->>> c.settings("03_mlp").timeout, c.settings("01_micrograd").timeout, c.release_repository
-(600, 200, 'git@x:y.git')
+>>> c = parse('[grade]\\ntimeout = 200\\n[assignments.03_mlp]\\ntimeout = 600\\n')
+>>> c.settings("03_mlp").timeout, c.settings("01_micrograd").timeout
+(600, 200)
 """
 from __future__ import annotations
 
@@ -76,13 +72,6 @@ class Config:
     path: Path | None = None
     grade: dict = field(default_factory=dict)
     assignments: dict = field(default_factory=dict)
-    release: dict = field(default_factory=dict)
-
-    @property
-    def release_repository(self) -> str | None:
-        """[release] repository, for the release command (None when unset)."""
-        repo = self.release.get("repository")
-        return str(repo) if repo else None
 
     def settings(self, assignment: str) -> Settings:
         """The settings of one assignment (before command-line flags)."""
@@ -135,7 +124,10 @@ def parse(text: str, path: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{where}: {e}") from None
-    _check(data, where, {"grade", "assignments", "release"})
+    if "release" in data:
+        raise ConfigError(f"{where} [release]: name the release repository once, as "
+                          "`zth: release_repository` in _config.yml (the book's links need it)")
+    _check(data, where, {"grade", "assignments"})
     assignments = data.get("assignments", {})
     if not isinstance(assignments, dict):
         raise ConfigError(f"{where} [assignments] must be a table")
@@ -145,11 +137,8 @@ def parse(text: str, path: Path | None = None) -> Config:
             raise ConfigError(f"{where} [assignments.{name}]: no such assignment "
                               f"(known: {', '.join(known)})")
         _check(table, f"{where} [assignments.{name}]", KEYS)
-    release = data.get("release", {})
-    if not isinstance(release, dict):
-        raise ConfigError(f"{where} [release] must be a table")
     grade = _check(data.get("grade", {}), f"{where} [grade]", KEYS)
-    return Config(path, grade, assignments, release)
+    return Config(path, grade, assignments)
 
 
 def load(path: Path | None = None) -> Config:

@@ -337,19 +337,17 @@ def test_nbgrader_export_has_the_columns_of_nbgrader_export(tmp_path):
 def test_config_per_assignment_values_and_flags_over_them(tmp_path):
     path = tmp_path / "course.toml"
     path.write_text('[grade]\nlms = "canvas"\nroster = "r.csv"\nformat = "canvas"\ntimeout = 200\n'
-                    '[assignments.03_mlp]\ntimeout = 900\nmemory_mb = 8192\ncanvas_id = 7\n'
-                    '[release]\nrepository = "course/release"\n')
+                    '[assignments.03_mlp]\ntimeout = 900\nmemory_mb = 8192\ncanvas_id = 7\n')
     c = config.load(path)
     mlp = c.settings("03_mlp")
     assert (mlp.timeout, mlp.memory_mb, mlp.canvas_id, mlp.roster) == (900, 8192, 7, tmp_path / "r.csv")
     assert c.settings(CH).format == ("canvas",) and c.settings(CH).timeout == 200
     assert mlp.merge(timeout=60, lms=None).timeout == 60 and mlp.merge(lms=None).lms == "canvas"
-    assert c.release_repository == "course/release"
 
 
 def test_the_example_configuration_in_docs_is_valid():
     c = config.load(ROOT / "docs" / "course.example.toml")
-    assert c.settings("03_mlp").timeout == 900 and c.release_repository
+    assert c.settings("03_mlp").timeout == 900
 
 
 @pytest.mark.parametrize("text,message", [
@@ -359,6 +357,7 @@ def test_the_example_configuration_in_docs_is_valid():
     ("[grade]\nformat = ['excel']\n", "not one of"),
     ("[grade\n", "course.toml"),
     ("[assignments.03_mpl]\ntimeout = 3\n", "no such assignment"),
+    ("[release]\nrepository = 'a/b'\n", "zth: release_repository"),
 ])
 def test_config_mistakes_are_errors_that_say_where(tmp_path, text, message):
     with pytest.raises(config.ConfigError, match=message):
