@@ -41,3 +41,20 @@ def pytest_runtest_setup(item):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def pytest_collection_modifyitems(items):
+    """nbval names its items "Cell 3": the same without the space."""
+    for item in items:
+        if _nbval_cell(item) and " " in item.name:
+            item.name = item.name.replace(" ", "_")
+            item._nodeid = item._nodeid.replace(" ", "_")
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Test ids without spaces or newlines (`-k` and shells take them as they are)."""
+    if isinstance(val, (str, bytes)):
+        import re
+        text = val.decode("ascii", "backslashreplace") if isinstance(val, bytes) else val
+        return re.sub(r"\s+", "_", text)
+    return None
