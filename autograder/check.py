@@ -342,15 +342,19 @@ def diagnose(ns: dict, code: str, exports: Exports, t: Checks, fresh_inputs) -> 
 
 
 def run_check(code: str, task: str, exports: Exports, chapter: str = "",
-              hidden=None, mistakes: str = "") -> Checks:
+              hidden=None, mistakes: str = "", fresh=None) -> Checks:
     """Run the instructor's check code for `task` on the exports (trusted side).
     The code sees torch, math, reference(scale) for its chapter's records, load_text
     for the course data, as_tensor, Missing, and `_zth_in`, the hidden inputs of this
     submission. When the task loses points and its source has a mistakes cell, the
-    known mistakes its answer behaves like are named in `t.diagnoses` (diagnose())."""
+    known mistakes its answer behaves like are named in `t.diagnoses` (diagnose()), on
+    inputs from `fresh()` (an unaltered copy of the hidden inputs; by default a copy
+    taken before the check runs, since a check may alter its own)."""
     import copy
     from .data import load_text
-    pristine = copy.deepcopy(hidden) if mistakes else None   # the check may alter its copy
+    if mistakes and fresh is None:
+        pristine = copy.deepcopy(hidden)
+        fresh = lambda: copy.deepcopy(pristine)      # noqa: E731
     ns = {"torch": torch, "math": math, "__name__": f"zth_check_{task}",
           "reference": lambda scale="grading": reference(chapter, scale), "_zth_chapter": chapter,
           "load_text": load_text, "_zth_in": hidden, "as_tensor": as_tensor, "Missing": Missing}
@@ -361,7 +365,7 @@ def run_check(code: str, task: str, exports: Exports, chapter: str = "",
         raise RuntimeError(f"check for {task!r} made no comparison")
     if mistakes and t.fraction < 1:
         try:
-            diagnose(ns, mistakes, exports, t, lambda: copy.deepcopy(pristine))
+            diagnose(ns, mistakes, exports, t, fresh)
         except Exception as e:   # a broken mistakes cell names nothing, costs nothing
             import sys
             print(f"warning: the mistakes of {chapter}/{task} broke ({type(e).__name__}: "

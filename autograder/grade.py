@@ -126,7 +126,7 @@ def score(src: Source, run: Run, inputs_seed: int) -> tuple[dict, dict]:
         hidden = copy.deepcopy(drawn)      # each task gets its own copy
         try:
             t = run_check(src.checks[task.name], task.name, exports, src.name, hidden,
-                          src.mistakes.get(task.name, ""))
+                          src.mistakes.get(task.name, ""), lambda: copy.deepcopy(drawn))
         except Exception as e:
             print(f"warning: the check of {src.name}/{task.name} broke ({type(e).__name__}: "
                   f"{e}); the task scores 0", file=sys.stderr, flush=True)

@@ -52,6 +52,18 @@ def write_csv(results: list[Result], path: Path) -> None:
 NOT_ATTEMPTED = "no hidden test got a value from your code: your code raised NotImplementedError"
 
 
+def _release() -> tuple[str, str] | None:
+    """(OWNER/NAME, branch) of the student repository (_config.yml), or None."""
+    try:
+        import yaml
+        from .source import ROOT
+        zth = yaml.safe_load((ROOT / "_config.yml").read_text())["zth"]
+        repo = str(zth["release_repository"]).strip("/")
+        return (repo, str(zth.get("release_branch") or "main")) if repo.count("/") == 1 else None
+    except Exception:
+        return None
+
+
 def book_url() -> str:
     """Where the book is published, ending in "/": $ZTH_BOOK_URL, else the GitHub Pages
     site of the student repository (`zth: release_repository` in _config.yml), else ""
@@ -59,14 +71,10 @@ def book_url() -> str:
     import os
     if os.environ.get("ZTH_BOOK_URL"):
         return os.environ["ZTH_BOOK_URL"].rstrip("/") + "/"
-    try:
-        import yaml
-        from .source import ROOT
-        repo = str(yaml.safe_load((ROOT / "_config.yml").read_text())["zth"]["release_repository"])
-        owner, name = repo.strip("/").split("/")
-        return f"https://{owner.lower()}.github.io/{name}/"
-    except Exception:
+    if (rel := _release()) is None:
         return ""
+    owner, name = rel[0].split("/")
+    return f"https://{owner.lower()}.github.io/{name}/"
 
 
 def _diagnosis(d: dict, base: str) -> str:
@@ -116,8 +124,14 @@ def feedback_html(r: Result) -> str:
     if len(untouched) > 1:
         status += (f"<p>Not attempted yet ({len(untouched)} tasks: {e(', '.join(untouched))}): "
                     "their cells still raise NotImplementedError.</p>")
-    chapter = (f"<p>The chapter: <a href=\"{e(base)}book/{e(r.assignment)}.html\">"
-               f"{e(r.assignment)}</a></p>" if re.fullmatch(r"\w+", r.assignment) else "")
+    chapter = ""
+    if re.fullmatch(r"\w+", r.assignment):
+        chapter = f"<p>The chapter: <a href=\"{e(base)}book/{e(r.assignment)}.html\">{e(r.assignment)}</a>"
+        if (rel := _release()) is not None:
+            chapter += (" &middot; the exercise: <a href=\"https://colab.research.google.com/github/"
+                        f"{e(rel[0])}/blob/{e(rel[1])}/exercises/{e(r.assignment)}.ipynb\">"
+                        "open in Colab</a>")
+        chapter += "</p>"
     return (f"<!doctype html><meta charset='utf-8'><title>{e(r.assignment)}: {e(r.student)}</title>"
             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
             "td{border-top:1px solid #ccc;padding:.3em .8em;vertical-align:top}"

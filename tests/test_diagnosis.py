@@ -30,8 +30,9 @@ from autograder.submission import assemble
 from mutants import MUTANTS
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = ["01_micrograd", "02_bigram"]          # the chapters whose mistakes are named
-SEED = 20261202                                   # hidden inputs of these tests
+CHAPTERS = ["01_micrograd", "02_bigram", "03_mlp"]   # the chapters whose mistakes are named
+TRAINED = {"mlp_train", "train"}   # tasks that check a trained model: not full marks in-process
+SEED = int(os.environ.get("ZTH_DIAGNOSIS_SEED", 20261202))   # hidden inputs of these tests
 
 
 @lru_cache(maxsize=None)
@@ -75,8 +76,9 @@ def _hidden(code: str) -> str:
 
 def exports_of(chapter, nb, task, seed=SEED, tmp=Path("/tmp")) -> Exports:
     """What the hidden test of `task` records for notebook `nb`, computed in-process:
-    the grader's cells run whole (exporter, hidden inputs, probes), every other cell
-    contributes its definitions only, and the task's test cell its hidden probes."""
+    the grader's cells and the plain cells before the first test (data, vocabulary)
+    run whole, every other cell contributes its definitions only (no training runs),
+    and the task's test cell its hidden probes."""
     src = source(chapter)
     graded, _ = assemble(copy.deepcopy(nb), src, graded_template(src))
     out = tmp / f"zth-diag-{os.getpid()}.jsonl"
@@ -84,12 +86,13 @@ def exports_of(chapter, nb, task, seed=SEED, tmp=Path("/tmp")) -> Exports:
     env = {"ZTH_INPUTS_SEED": str(seed), "ZTH_SCALE": "grading", "ZTH_EXPORT": str(out)}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    ns = {"__name__": "__main__"}
+    ns, tested = {"__name__": "__main__"}, False
     try:
         for cell in graded.cells:
             if cell.cell_type != "code":
                 continue
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            gb = cell.metadata.get("nbgrader", {})
+            gid = gb.get("grade_id", "")
             if cell.metadata.get("zth_grader") or gid == "zth_setup":
                 code = cell.source
             elif gid == f"test_{task}":
@@ -97,13 +100,17 @@ def exports_of(chapter, nb, task, seed=SEED, tmp=Path("/tmp")) -> Exports:
                 exec(compile(_hidden(cell.source), gid, "exec"), ns)
                 break
             elif gid.startswith("test_"):
-                code = _defs_only(_hidden(cell.source))
+                code, tested = _defs_only(_hidden(cell.source)), True
+            elif not tested and not gb.get("solution"):
+                code = cell.source                 # the chapter's data and vocabulary
             else:
                 code = _defs_only(cell.source)
             try:
                 exec(compile(code, gid or cell.id, "exec"), ns)
             except Exception:                     # a broken answer: as in the notebook
                 pass
+            if isinstance(ns.get("CFG"), dict) and "steps" in ns["CFG"]:
+                ns["CFG"]["steps"] = 1            # a test's own training run: one step
         return Exports.parse(out.read_text())
     finally:
         for k, v in saved.items():
@@ -192,7 +199,7 @@ def test_solution_and_exercise_get_no_diagnosis(chapter):
     ex = exercise(chapter)
     for task in source(chapter).mistakes:
         t = check(chapter, task, solution_exports(chapter, task))
-        assert t.diagnoses == [] and (t.fraction == 1 or task == "mlp_train"), (task, t.messages)
+        assert t.diagnoses == [] and (t.fraction == 1 or task in TRAINED), (task, t.messages)
         t = check(chapter, task, exports_of(chapter, ex, task))
         assert t.fraction == 0 and t.diagnoses == [], (task, t.messages)
 
@@ -202,12 +209,14 @@ def _spoil(v):
     import torch
     if isinstance(v, torch.Tensor):
         return v * 1.1 + 0.37
-    if isinstance(v, bool) or not isinstance(v, (int, float, str, list)):
+    if isinstance(v, bool) or not isinstance(v, (int, float, str, list, dict)):
         return v
     if isinstance(v, (int, float)):
         return v * 1.1 + 0.37
     if isinstance(v, str):
         return v + "q"
+    if isinstance(v, dict):
+        return {k: _spoil(u) for k, u in v.items()}
     return [_spoil(u) for u in v]
 
 
@@ -229,7 +238,7 @@ def test_each_oracle_differs_from_the_right_answer(chapter):
         x = solution_exports(chapter, task)
         ns = {"__name__": "zth_declare"}
         t = run_check(src.checks[task], task, x, chapter, _zth_hidden(src.inputs, SEED))
-        assert t.fraction == 1 or task == "mlp_train"
+        assert t.fraction == 1 or task in TRAINED
         # the oracles, run in a check's namespace as diagnose() runs them
         from autograder.check import diagnose, Checks
         import torch, math
@@ -283,3 +292,25 @@ def test_feedback_page_names_the_mistake_with_a_link(tmp_path):
     assert "common-mistakes" in anchors("02_bigram")
     untouched = next((out / "feedback").glob("exercise*.html")).read_text()
     assert "known mistake" not in untouched and "Not attempted yet (12 tasks" in untouched
+
+
+def test_feedback_page_shows_diagnosis_bars_and_untouched_tasks_once(monkeypatch):
+    from autograder.grade import Result
+    from autograder.report import NOT_ATTEMPTED, feedback_html
+    monkeypatch.setenv("ZTH_BOOK_URL", "https://example.org/zth")
+    raised = NOT_ATTEMPTED + ": replace this line with your code"
+    r = Result("s1", "f.ipynb", "02_bigram", "graded",
+               scores={"probs": 0.0, "vocab": 0.0, "counts": 0.0, "nll": 2.0},
+               points={"probs": 2.0, "vocab": 1.0, "counts": 2.0, "nll": 2.0},
+               messages={"probs": ["P (case 1 of 3): off by up to 0.3"], "vocab": [raised],
+                         "counts": [raised], "nll": ["nll: ok"]},
+               diagnoses={"probs": [{"id": "probs-dim0", "says": "P <b>sums</b> columns.",
+                                     "see": "book/02_bigram.html#common-mistakes"},
+                                    {"id": "x", "says": "no link", "see": "javascript:alert(1)"}]})
+    page = feedback_html(r)
+    assert "known mistake:</b> P &lt;b&gt;sums&lt;/b&gt; columns." in page
+    assert page.count('href="https://example.org/zth/book/02_bigram.html#common-mistakes"') == 1
+    assert "javascript" not in page
+    assert page.count("Not attempted yet (2 tasks: vocab, counts)") == 1
+    assert page.count("not attempted yet") == 2 and "NotImplementedError: replace" not in page
+    assert "width:100%" in page and page.count("width:0%") == 3

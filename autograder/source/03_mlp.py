@@ -253,6 +253,37 @@ def check(x, t):
             "X and Y of a slice of names.txt")
 
 
+# %% mistakes="dataset"
+# Known mistakes (grader only): what each would export, for the feedback to name it.
+def examples_like(shift):
+    """The dataset probes' values when the context moves on by shift(context, ix)."""
+    def ex(words, bs):
+        X, Y = [], []
+        for w in words:
+            ctx = [0] * bs
+            for ix in [ord(c) - 96 for c in w] + [0]:
+                X.append(list(ctx))
+                Y.append(ix)
+                ctx = shift(ctx, ix)
+        return [X, Y]
+    want = {f"ds/toy/{bs}": ex(_zth_in.ds_words, bs) + ["torch.int64", "torch.int64"]
+            for bs in _zth_in.ds_block_sizes}
+    start, count, bs = _zth_in.ds_names
+    want["ds/names"] = ex(load_text("names.txt").splitlines()[start:start + count], bs)
+    return want
+
+
+@mistake("context-shift", "The context does not shift: drop the oldest index on the left and "
+         "append the new one on the right (context[1:] + [ix]).", see="common-mistakes")
+def _():
+    return examples_like(lambda ctx, ix: ctx[:-1] + [ix])     # only the last slot changes
+
+
+@mistake("context-shift")
+def _():
+    return examples_like(lambda ctx, ix: [ix] + ctx[:-1])     # the newest first
+
+
 # %% [markdown]
 # ## Task 2: the loss to beat (1 point)
 #
@@ -286,6 +317,13 @@ def check(x, t):
         # float32 is enough: the statement gives four decimals
         t.close(x[f"uniform/{v}"], want, f"uniform_loss for a {size} vocabulary",
                 atol=1e-4, rtol=1e-5, hint="the natural log (ln) of the probability, with a minus sign")
+
+
+# %% mistakes="uniform"
+@mistake("uniform-log10", "uniform_loss uses log base 10: the loss is in nats, the natural "
+         "log (math.log).", see="the-loss", atol=1e-4, rtol=1e-5)
+def _():
+    return {f"uniform/{v}": -math.log10(1.0 / v) for v in _zth_in.uniform_sizes}
 
 
 # %% [markdown]
@@ -357,6 +395,18 @@ def check(x, t):
                "set requires_grad = True on each tensor" if drawn else "the parameters themselves are wrong")
 
 
+# %% mistakes="params"
+@mistake("params-no-grad", "The parameters do not require gradients: set p.requires_grad = "
+         "True on each, or backward() has nothing to fill.", see="training-with-minibatches")
+def _():
+    def drawn_without_grad(i, V, E, B, H, seed):
+        want, _ = draw(shapes(V, E, B, H), seed)
+        return lambda got: (isinstance(got, dict) and got.get("grad") == [False] * 5
+                            and has_shapes(got.get("values"), shapes(V, E, B, H))
+                            and all(near(v, w) for v, w in zip(got["values"], want)))
+    return {f"params/{i}": drawn_without_grad(i, *cfg) for i, cfg in enumerate(_zth_in.params_cfgs)}
+
+
 # %% [markdown]
 # ## Task 4: the forward pass (2 points)
 #
@@ -425,6 +475,34 @@ def check(x, t):
                 hint="flatten (B, block_size, n_embd) to (B, block_size * n_embd) without reordering")
         t.close(got[1], torch.cat([p.grad.flatten() for p in ps]),
                 f"gradients through forward with {what}", atol=1e-4, rtol=1e-4)
+
+
+# %% mistakes="forward"
+def forward_like(flatten):
+    """The forward probes' [logits, gradients] when (B, block_size, n_embd) is flattened
+    by flatten(emb)."""
+    want = {}
+    for i, (V, E, B, H, n, seed) in enumerate(_zth_in.forward_cfgs):
+        ps, g = draw(shapes(V, E, B, H), seed)
+        ps = [p.double().requires_grad_() for p in ps]
+        X = torch.randint(0, V, (n, B), generator=g)
+        C, W1, b1, W2, b2 = ps
+        out = torch.tanh(flatten(C[X]) @ W1 + b1) @ W2 + b2
+        (out * torch.linspace(-1, 1, V, dtype=torch.float64)).sum().backward()
+        want[f"forward/{i}"] = [out.detach(), torch.cat([p.grad.flatten() for p in ps])]
+    return want
+
+
+@mistake("flatten-order", "The embeddings are flattened in the wrong order: view (B, "
+         "block_size, n_embd) as (B, block_size * n_embd), with no transpose.",
+         see="common-mistakes", atol=1e-4, rtol=1e-4)
+def _():
+    return forward_like(lambda emb: emb.transpose(1, 2).reshape(emb.shape[0], -1))
+
+
+@mistake("flatten-order")
+def _():
+    return forward_like(lambda emb: emb.view(-1, emb.shape[0]).T)
 
 
 # %% [markdown]
@@ -619,6 +697,52 @@ def check(x, t):
                f"runs' (tolerance {tol:.2f}): train exactly as the statement says")
 
 
+# %% mistakes="train"
+def replay_like(loss_of, reset=True):
+    """The small problem's [losses, parameters] when the loss is loss_of(logits, Y, ix,
+    batch_size) and the grads are reset (or not) before backward."""
+    c = _zth_in.train_small
+    V, E, B, H = c["arch"]
+    ps, g = draw(shapes(V, E, B, H), c["seed"])
+    ps = [p.requires_grad_() for p in ps]
+    X = torch.randint(0, V, (c["n"], B), generator=g)
+    Y = torch.randint(0, V, (c["n"],), generator=g)
+    gb = torch.Generator().manual_seed(c["batch_seed"])
+    hi, lo = c["lrs"]
+    losses = []
+    for i in range(c["steps"]):
+        ix = torch.randint(0, c["n"], (c["batch_size"],), generator=gb)
+        loss = loss_of(mlp(ps, X[ix]), Y, ix, c["batch_size"])
+        if reset:
+            for p in ps:
+                p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in ps:
+                p += -(hi if i < c["decay_at"] else lo) * p.grad
+        losses.append(loss.item())
+    return {"train/exact": [losses, torch.cat([p.detach().flatten() for p in ps])]}
+
+
+@mistake("train-ce-softmax", "F.cross_entropy is given probabilities: it applies the softmax "
+         "itself, so give it the logits.", see="common-mistakes", atol=1e-4, rtol=1e-4)
+def _():
+    return replay_like(lambda z, Y, ix, n: F.cross_entropy(F.softmax(z, dim=1), Y[ix]))
+
+
+@mistake("train-no-reset", "The gradients are not reset (p.grad = None) before backward(): "
+         "each step then uses the sum of all the gradients so far.", see="common-mistakes",
+         atol=1e-4, rtol=1e-4)
+def _():
+    return replay_like(lambda z, Y, ix, n: F.cross_entropy(z, Y[ix]), reset=False)
+
+
+@mistake("train-targets", "The targets are not those of the minibatch: index X and Y with "
+         "the same ix.", see="common-mistakes", atol=1e-4, rtol=1e-4)
+def _():
+    return replay_like(lambda z, Y, ix, n: F.cross_entropy(z, Y[:n]))
+
+
 # %% [markdown]
 # ## Task 6: the loss on a whole split (1 point)
 #
@@ -750,3 +874,43 @@ def check(x, t):
             want.append(''.join(out))
         t.equal(x[f"sample/{i}"], want, f"6 names sampled from a model with a {('short', 'long')[i]} context",
                 "start from dots, draw with the multinomial call given, shift the new index in on the right")
+
+
+# %% mistakes="sample"
+def sample_like(dim=1, shift=lambda ctx, ix: ctx[1:] + [ix], longest=100):
+    """The sample probes' names drawn the mistaken way (None: a name ran too long)."""
+    itos = ".abcdefghijklmnopqrstuvwxyz"
+    want = {}
+    for i, (bs, E, H, seed, seed_sampling) in enumerate(_zth_in.sample_cfgs):
+        ps, _ = draw(shapes(27, E, bs, H), seed)
+        ps[3] /= H ** 0.5
+        ps[4] /= 2
+        ps[4][0] += 1.5
+        gs = torch.Generator().manual_seed(seed_sampling)
+        names = []
+        for _ in range(6):
+            out, ctx = [], [0] * bs
+            while len(out) < longest:
+                probs = F.softmax(mlp(ps, torch.tensor([ctx])), dim=dim)
+                ix = torch.multinomial(probs, num_samples=1, generator=gs).item()
+                ctx = shift(ctx, ix)
+                if ix == 0:
+                    break
+                out.append(itos[ix])
+            else:
+                return None
+            names.append(''.join(out))
+        want[f"sample/{i}"] = names
+    return want
+
+
+@mistake("sample-context-shift", "The sampling context shifts the wrong way: the new index "
+         "comes in on the right (context[1:] + [ix]).", see="common-mistakes")
+def _():
+    return sample_like(shift=lambda ctx, ix: [ix] + ctx[:-1])
+
+
+@mistake("sample-softmax-dim0", "The softmax is over dimension 0, the batch of one context: "
+         "every probability is 1. Take it over the characters (dim=1).", see="sampling")
+def _():
+    return sample_like(dim=0)
