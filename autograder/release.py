@@ -115,7 +115,11 @@ def _toc() -> str:
 
     def keep(entries):
         return [e for e in entries if e.get("file") not in drop]
-    toc["chapters"] = keep(toc.get("chapters", []))
+    if "chapters" in toc:
+        toc["chapters"] = keep(toc["chapters"])
+    if "parts" in toc:          # a part left empty (the instructor appendix) goes too
+        parts = [{**part, "chapters": keep(part.get("chapters", []))} for part in toc["parts"]]
+        toc["parts"] = [part for part in parts if part["chapters"]]
     return yaml.safe_dump(toc, sort_keys=False)
 
 

@@ -58,6 +58,16 @@ def test_intro_lists_every_chapter():
         assert f'href="{ch}.html"' in intro, f"intro does not link {ch}"
 
 
+def test_performance_report_is_an_instructor_appendix():
+    """The grader's timings sit apart from the chapters, under their own caption (and
+    the student release leaves the page out: test_release_book_...)."""
+    build()
+    nav = (PAGES / "intro.html").read_text()
+    assert "Instructor appendix" in nav and "Chapters" in nav
+    assert nav.index("Instructor appendix") < nav.index('href="performance.html"')
+    assert all(nav.index(f'href="{ch}.html"') < nav.index("Instructor appendix") for ch in CHAPTERS)
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_page_has_plots_and_colab_link(chapter):
     build()

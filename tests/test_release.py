@@ -100,6 +100,7 @@ def test_release_holds_the_book_and_the_exercises_only(released):
     pages = {p.name for p in (released / "book").glob("*.md")}
     assert pages == {p.name for p in (ROOT / "book").glob("*.md")} - {"performance.md"}
     assert "performance" not in (released / "_toc.yml").read_text()
+    assert "Instructor appendix" not in (released / "_toc.yml").read_text()
 
 
 def test_no_solution_or_hidden_test_line_is_released(released):
