@@ -26,8 +26,9 @@ under a folder that uid may not enter (/root is 0700), a root helper (`stage`, r
 a private mount namespace) mounts an empty tmpfs over that folder and binds back only
 the installation, before dropping privileges.
 
->>> c = command(["python3", "-c", "import os; print(os.getcwd())"])
->>> c.run(capture_output=True, text=True).stdout
+>>> with Slot() as slot:
+...     c = command(["python3", "-c", "import os; print(os.getcwd())"], uid=slot.uid)
+...     c.run(capture_output=True, text=True).stdout
 '/job\\n'
 """
 from __future__ import annotations

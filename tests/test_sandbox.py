@@ -9,9 +9,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_inside(code: str, tmp_path, **kw) -> subprocess.CompletedProcess:
-    """Run code in the sandbox; its job folder is a tmpfs that exists only inside it."""
-    cmd = sandbox.command([sys.executable, "-c", code], **kw)
-    return cmd.run(capture_output=True, text=True, timeout=300)
+    """Run code in the sandbox; its job folder is a tmpfs that exists only inside it.
+    The run holds a uid slot, as grading does, so that a grader running beside the
+    tests never takes (and, at the end of its job, kills) the same uid."""
+    with sandbox.Slot() as slot:
+        cmd = sandbox.command([sys.executable, "-c", code], uid=slot.uid, **kw)
+        return cmd.run(capture_output=True, text=True, timeout=300)
 
 
 def test_sandbox_is_available():
