@@ -40,9 +40,10 @@ print(text[:200])
 # %% [markdown]
 # ## Task 1: a character tokenizer (1 point)
 #
-# The vocabulary is the sorted list of distinct characters of the text. Build `stoi`
-# (character to integer) and `itos` (integer to character), and write `encode(s)` (a
-# string to a list of integers) and `decode(ids)` (a list of integers to a string).
+# The vocabulary is the sorted list of distinct characters of the text. Build `chars`
+# (that list: later cells take `vocab_size = len(chars)`), `stoi` (character to
+# integer) and `itos` (integer to character), and write `encode(s)` (a string to a
+# list of integers) and `decode(ids)` (a list of integers to a string).
 
 # %% solution="tokenizer"
 ### BEGIN SOLUTION
