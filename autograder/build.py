@@ -89,12 +89,23 @@ def setup_cell() -> nbformat.NotebookNode:
     return setup
 
 
+SCALE_NOTE = (
+    "The setup cell below is locked. It sets `SCALE`, how big the training runs are: "
+    "`\"colab\"` (the default: a few minutes on Colab's free CPU), `\"grading\"` (what the "
+    "grader runs: smaller, the same code) or `\"full\"` (the lecture's settings). To try "
+    "another scale, run `%env ZTH_SCALE=full` in a new cell, then run the setup cell again; "
+    "for `full`, first switch Colab to a GPU (*Runtime → Change runtime type → T4 GPU*). "
+    "Grading ignores this: the grader always runs its own scale.")
+
+
 def _header(src: Source, folder: str) -> list:
     badge = nbformat.v4.new_markdown_cell(
         f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
         f"({colab_url(folder, src.name)})")
     badge.id = "zth-badge"
-    return [badge, setup_cell()]
+    note = nbformat.v4.new_markdown_cell(SCALE_NOTE)
+    note.id = "zth-scale"
+    return [badge, note, setup_cell()]
 
 
 def _with_header(src: Source, folder: str) -> nbformat.NotebookNode:
