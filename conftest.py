@@ -58,3 +58,22 @@ def pytest_make_parametrize_id(config, val, argname):
         text = val.decode("ascii", "backslashreplace") if isinstance(val, bytes) else val
         return re.sub(r"\s+", "_", text)
     return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (selenium), for the tests of rendered pages."""
+    import shutil
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "install chromium and chromium-driver (scripts/install.sh does)"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--window-size=1280,2000"):
+        opts.add_argument(flag)
+    b = webdriver.Chrome(service=Service(driver), options=opts)
+    yield b
+    b.quit()

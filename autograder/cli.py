@@ -144,6 +144,7 @@ def _grade(a: argparse.Namespace) -> None:
     from . import config, export
     from .batch import Intake, grade_folder
     from .grade import GradingError, Options
+    from .classreport import write_class_report
     from .report import write_csv, write_feedback
     from .roster import Roster
     try:
@@ -179,7 +180,8 @@ def _grade(a: argparse.Namespace) -> None:
     a.out.mkdir(parents=True, exist_ok=True)
     write_csv(results, a.out / "grades.csv")
     write_feedback(results, a.out / "feedback")
-    wrote = [a.out / "grades.csv"]
+    write_class_report(results, a.assignment, a.out / "class.html")
+    wrote = [a.out / "grades.csv", a.out / "class.html"]
     for fmt in st.format:
         path = export.write(fmt, results, a.out, roster, st.canvas_id, st.duedate)
         wrote += [path] if path else []

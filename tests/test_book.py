@@ -79,23 +79,6 @@ def test_chapter_page_has_plots_and_colab_link(chapter):
         assert (PAGES / src).is_file(), f"missing image {src}"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver, "install chromium and chromium-driver (scripts/install.sh does)"
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=1280,2000"):
-        opts.add_argument(flag)
-    b = webdriver.Chrome(service=Service(driver), options=opts)
-    yield b
-    b.quit()
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_renders_in_browser(chapter, browser):
     build()
