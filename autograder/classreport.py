@@ -148,4 +148,4 @@ tr.error td, tr.partial td, tr.missing td {{ background: #fff4e5; }}
 
 
 def write_class_report(results: list[Result], assignment: str, path: Path) -> None:
-    path.write_text(class_html(results, assignment), encoding="utf-8")
+    path.write_text(class_html(results, assignment), encoding="utf-8", errors="backslashreplace")
