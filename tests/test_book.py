@@ -92,6 +92,10 @@ def test_chapter_renders_in_browser(chapter, browser):
     assert imgs, "no images in the article"
     broken = [src for src, ok in imgs if not ok]
     assert not broken, f"images that did not load: {broken}"
+    wide = b.execute_script("return [...document.querySelectorAll('div.cell_input pre')]"
+                            ".filter(p => p.scrollWidth > p.clientWidth + 1)"
+                            ".map(p => p.innerText.split('\\n')[0])")
+    assert not wide, f"code cells wider than the page (they scroll): {wide}"
     links = b.execute_script("return [...document.querySelectorAll('a.colab-badge')].map(a => a.href)")
     assert colab_url("exercises", chapter) in links
     SHOTS.mkdir(parents=True, exist_ok=True)
