@@ -149,17 +149,13 @@ def read_source(path: str | Path) -> Source:
         if "probes" in meta or "checks" in meta:
             (probes if "probes" in meta else common).append(cell.source)
             continue
-        if "mistakes" in meta:
-            name = meta["mistakes"]
-            if name in src.mistakes:
-                raise ValueError(f"{path.name}: two mistakes cells for task {name!r}")
-            src.mistakes[name] = cell.source
-            continue
-        if "check" in meta:
-            name = meta["check"]
-            if name in src.checks:
-                raise ValueError(f"{path.name}: two check cells for task {name!r}")
-            src.checks[name] = cell.source
+        graded_by = next((k for k in ("check", "mistakes") if k in meta), None)
+        if graded_by:                    # grader-only code of one task
+            table = src.checks if graded_by == "check" else src.mistakes
+            name = meta[graded_by]
+            if name in table:
+                raise ValueError(f"{path.name}: two {graded_by} cells for task {name!r}")
+            table[name] = cell.source
             continue
         new = (nbformat.v4.new_markdown_cell(cell.source) if cell.cell_type == "markdown"
                else nbformat.v4.new_code_cell(cell.source))

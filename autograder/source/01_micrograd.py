@@ -779,12 +779,11 @@ assert _acc >= 0.9, f"training accuracy is {_acc:.0%}; it should reach at least 
 print("ok")
 
 # %% check="mlp_train"
-def check(x, t):
+def three_steps(reset=True):
+    """The oracle of three train_step calls: the same net in torch, same starting
+    parameters, data and rate; [losses, parameters] as the probe exports them. With
+    reset=False the gradients add up from step to step (a known mistake)."""
     h = _zth_in
-    sizes = [h.count_nin] + list(h.count_sizes)
-    t.equal(x["mlp/nparams"], sum((a + 1) * b for a, b in zip(sizes, sizes[1:])),
-            "number of parameters of an MLP of other sizes")
-    # oracle: the same net in torch, same starting parameters, data and rate, 3 steps
     ws, k = [], 0
     sizes = [2] + list(h.mlp_sizes)
     for nin, nout in zip(sizes, sizes[1:]):
@@ -805,8 +804,9 @@ def check(x, t):
             if i + 2 < len(ws):
                 a = torch.relu(a)
         loss = torch.relu(1 - y * a[:, 0]).mean() + 1e-4 * sum((w ** 2).sum() for w in ws)
-        for w in ws:
-            w.grad = None
+        if reset:
+            for w in ws:
+                w.grad = None
         loss.backward()
         with torch.no_grad():
             for w in ws:
@@ -816,7 +816,15 @@ def check(x, t):
     for W, b in zip(ws[0::2], ws[1::2]):
         for j in range(W.shape[0]):
             flat += W[j].tolist() + [b[j].item()]
-    t.close(x["mlp/steps"], losses + flat,
+    return losses + flat
+
+
+def check(x, t):
+    h = _zth_in
+    sizes = [h.count_nin] + list(h.count_sizes)
+    t.equal(x["mlp/nparams"], sum((a + 1) * b for a, b in zip(sizes, sizes[1:])),
+            "number of parameters of an MLP of other sizes")
+    t.close(x["mlp/steps"], three_steps(),
             "three train_step calls on a small net: [losses, parameters]", atol=1e-8, rtol=1e-7,
             hint="check the loss, that gradients are reset before backward, and the update p -= lr * grad")
     # the trained model separates fresh points from the same distribution (labels shuffled)
@@ -836,32 +844,4 @@ def check(x, t):
          "step then uses the sum of all the gradients so far.",
          see="the-classic-mistake-forgetting-zero-grad", atol=1e-8, rtol=1e-7)
 def _():
-    h = _zth_in
-    ws, k, sizes = [], 0, [2] + list(h.mlp_sizes)
-    for nin, nout in zip(sizes, sizes[1:]):
-        W = torch.tensor([h.mlp_start[k + j * (nin + 1):k + j * (nin + 1) + nin] for j in range(nout)],
-                         dtype=torch.float64)
-        b = torch.tensor([h.mlp_start[k + j * (nin + 1) + nin] for j in range(nout)],
-                         dtype=torch.float64)
-        k += nout * (nin + 1)
-        ws += [W.requires_grad_(), b.requires_grad_()]
-    X = torch.tensor(h.mlp_X, dtype=torch.float64)
-    y = torch.tensor(h.mlp_y, dtype=torch.float64)
-    losses = []
-    for _ in range(3):
-        a = X
-        for i in range(0, len(ws), 2):
-            a = a @ ws[i].T + ws[i + 1]
-            if i + 2 < len(ws):
-                a = torch.relu(a)
-        loss = torch.relu(1 - y * a[:, 0]).mean() + 1e-4 * sum((w ** 2).sum() for w in ws)
-        loss.backward()                     # the gradients add up, step after step
-        with torch.no_grad():
-            for w in ws:
-                w -= h.mlp_lr * w.grad
-        losses.append(loss.item())
-    flat = []
-    for W, b in zip(ws[0::2], ws[1::2]):
-        for j in range(W.shape[0]):
-            flat += W[j].tolist() + [b[j].item()]
-    return {"mlp/steps": losses + flat}
+    return {"mlp/steps": three_steps(reset=False)}

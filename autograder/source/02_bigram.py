@@ -523,33 +523,13 @@ assert _names[0] == _names[1], "the same seed must give the same name"
 print("ok")
 
 # %% check="sample"
-def check(x, t):
-    N2 = count_oracle(load_text("names.txt").splitlines(), ABC, 2).float()
-    itos = ".abcdefghijklmnopqrstuvwxyz"
-    for i, (seed, k) in enumerate(_zth_in.sample_cases):
-        N = N2 + k
-        P = N / N.sum(1, keepdim=True)
-        g = torch.Generator().manual_seed(seed)
-        want = []
-        for _ in range(8):
-            out, ix = [], 0
-            while True:
-                ix = torch.multinomial(P[ix], num_samples=1, replacement=True, generator=g).item()
-                if ix == 0:
-                    break
-                out.append(itos[ix])
-            want.append(''.join(out))
-        t.equal(x[f"sample/{i}"], want, f"8 names sampled from a seeded generator (case {i + 1})",
-                "draw each index from the row P[ix] of the current character, with the "
-                "multinomial call given, and stop at '.' (without adding it)")
+_memo = {}     # what the check and the oracles of its mistakes share, for one submission
 
 
-# %% mistakes="sample"
-_memo = {}     # what the oracles of this cell share, for one submission
-
-
-def sample_like(column=False, keep_dot=False, longest=50):
-    """The names of the sample probe, drawn the mistaken way (None: a name ran too long)."""
+def sample_like(column=False, keep_dot=False, longest=None):
+    """{key: the 8 names} of the sample probe, drawn as the statement says or in a
+    mistaken way: from a column of P, or keeping the final '.'. With `longest`, None
+    when a name runs past it."""
     if "N2" not in _memo:      # the bigrams of ".emma.olivia. ...": those of every name
         text = "." + ".".join(load_text("names.txt").splitlines()) + "."
         ix = torch.tensor([ABC[c] for c in text])
@@ -564,7 +544,7 @@ def sample_like(column=False, keep_dot=False, longest=50):
         names = []
         for _ in range(8):
             out, ix = [], 0
-            while len(out) < longest:
+            while longest is None or len(out) < longest:
                 ix = torch.multinomial(P[:, ix] if column else P[ix], num_samples=1,
                                        replacement=True, generator=g).item()
                 if ix == 0 and not keep_dot:
@@ -579,16 +559,26 @@ def sample_like(column=False, keep_dot=False, longest=50):
     return want
 
 
+def check(x, t):
+    want = sample_like()
+    for i in range(len(_zth_in.sample_cases)):
+        t.equal(x[f"sample/{i}"], want[f"sample/{i}"],
+                f"8 names sampled from a seeded generator (case {i + 1})",
+                "draw each index from the row P[ix] of the current character, with the "
+                "multinomial call given, and stop at '.' (without adding it)")
+
+
+# %% mistakes="sample"
 @mistake("sample-column", "Each character is drawn from a column of P (P[:, ix], what comes "
          "before ix) instead of its row P[ix] (what comes after).", see="common-mistakes")
 def _():
-    return sample_like(column=True)
+    return sample_like(column=True, longest=50)
 
 
 @mistake("sample-keeps-dot", "The names keep the final '.': stop when you draw index 0, "
          "before adding it to the name.", see="sampling-names")
 def _():
-    return sample_like(keep_dot=True)
+    return sample_like(keep_dot=True, longest=50)
 
 
 # %% [markdown]
@@ -884,18 +874,25 @@ assert net_nll < count_nll + 0.02, \
 print("ok")
 
 # %% check="net_train"
-def check(x, t):
+def small_run(reset=True):
+    """[losses, final W] of train_net on the small problem, as the probe exports them;
+    with reset=False the gradient adds up from step to step (a known mistake)."""
     c = _zth_in.train_small
     W = torch.randn((c["V"], c["V"]), generator=torch.Generator().manual_seed(c["seed"]),
                     requires_grad=True)
     ls = []
     for _ in range(c["steps"]):
         loss = F.cross_entropy(W[c["xs"]], c["ys"]) + c["reg"] * (W**2).mean()
-        W.grad = None
+        if reset:
+            W.grad = None
         loss.backward()
         W.data += -c["lr"] * W.grad
         ls.append(loss.item())
-    t.close(x["train/exact"], ls + W.detach().flatten().tolist(),
+    return ls + W.detach().flatten().tolist()
+
+
+def check(x, t):
+    t.close(x["train/exact"], small_run(),
             "a few steps of train_net on a small problem: [losses, final W]", atol=1e-4, rtol=1e-4,
             hint="initialise W as described, reset the gradient each step, and step against it")
     # the full run: its NLL on the names it trained on, computed here from the trained W
@@ -919,16 +916,7 @@ def check(x, t):
          "backward(): PyTorch adds gradients up, so each step uses the sum of all so far.",
          see="common-mistakes", atol=1e-4, rtol=1e-4)
 def _():
-    c = _zth_in.train_small
-    W = torch.randn((c["V"], c["V"]), generator=torch.Generator().manual_seed(c["seed"]),
-                    requires_grad=True)
-    ls = []
-    for _ in range(c["steps"]):
-        loss = F.cross_entropy(W[c["xs"]], c["ys"]) + c["reg"] * (W**2).mean()
-        loss.backward()                     # W.grad adds up, step after step
-        W.data += -c["lr"] * W.grad
-        ls.append(loss.item())
-    return {"train/exact": ls + W.detach().flatten().tolist()}
+    return {"train/exact": small_run(reset=False)}
 
 
 # %% [markdown]

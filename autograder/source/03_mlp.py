@@ -638,8 +638,9 @@ assert sum(losses[-100:]) / 100 < uniform_loss(27) - 0.5, "the trained net shoul
 print("ok")
 
 # %% check="train"
-def check(x, t):
-    # 1. a few steps on a small problem, replayed exactly
+def replay(loss_of=lambda z, Y, ix, n: F.cross_entropy(z, Y[ix]), reset=True):
+    """The small problem's (losses, final parameters) replayed with the loss
+    loss_of(logits, Y, ix, batch_size), the grads reset (or not) before backward."""
     c = _zth_in.train_small
     V, E, B, H = c["arch"]
     ps, g = draw(shapes(V, E, B, H), c["seed"])
@@ -651,14 +652,21 @@ def check(x, t):
     losses = []
     for i in range(c["steps"]):
         ix = torch.randint(0, c["n"], (c["batch_size"],), generator=gb)
-        loss = F.cross_entropy(mlp(ps, X[ix]), Y[ix])
-        for p in ps:
-            p.grad = None
+        loss = loss_of(mlp(ps, X[ix]), Y, ix, c["batch_size"])
+        if reset:
+            for p in ps:
+                p.grad = None
         loss.backward()
         with torch.no_grad():
             for p in ps:
                 p += -(hi if i < c["decay_at"] else lo) * p.grad
         losses.append(loss.item())
+    return losses, torch.cat([p.detach().flatten() for p in ps])
+
+
+def check(x, t):
+    # 1. a few steps on a small problem, replayed exactly
+    losses, params = replay()
     got = x["train/exact"]
     what = "a few steps of train on a small problem"
     if not isinstance(got, list) or len(got) != 2:
@@ -666,7 +674,7 @@ def check(x, t):
         got = [got, got]
     t.close(got[0], losses, f"{what}: the losses it returns", atol=1e-4, rtol=1e-4,
             hint="draw the batch with the randint call given, compute F.cross_entropy of forward's logits")
-    t.close(got[1], torch.cat([p.detach().flatten() for p in ps]), f"{what}: the parameters after them",
+    t.close(got[1], params, f"{what}: the parameters after them",
             atol=1e-4, rtol=1e-4, hint="reset the grads, backpropagate, step every parameter with lr_at(i)")
     # 2. the grading-scale run: the grader computes the loss on fresh names of each split
     #    from the logits, and compares it with the reference runs of the solution (both sides)
@@ -699,29 +707,8 @@ def check(x, t):
 
 # %% mistakes="train"
 def replay_like(loss_of, reset=True):
-    """The small problem's [losses, parameters] when the loss is loss_of(logits, Y, ix,
-    batch_size) and the grads are reset (or not) before backward."""
-    c = _zth_in.train_small
-    V, E, B, H = c["arch"]
-    ps, g = draw(shapes(V, E, B, H), c["seed"])
-    ps = [p.requires_grad_() for p in ps]
-    X = torch.randint(0, V, (c["n"], B), generator=g)
-    Y = torch.randint(0, V, (c["n"],), generator=g)
-    gb = torch.Generator().manual_seed(c["batch_seed"])
-    hi, lo = c["lrs"]
-    losses = []
-    for i in range(c["steps"]):
-        ix = torch.randint(0, c["n"], (c["batch_size"],), generator=gb)
-        loss = loss_of(mlp(ps, X[ix]), Y, ix, c["batch_size"])
-        if reset:
-            for p in ps:
-                p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            for p in ps:
-                p += -(hi if i < c["decay_at"] else lo) * p.grad
-        losses.append(loss.item())
-    return {"train/exact": [losses, torch.cat([p.detach().flatten() for p in ps])]}
+    """What the small problem's probe would export with this loss (see replay)."""
+    return {"train/exact": list(replay(loss_of, reset))}
 
 
 @mistake("train-ce-softmax", "F.cross_entropy is given probabilities: it applies the softmax "
@@ -853,32 +840,10 @@ assert '.' not in _a, "leave out the final '.'"
 print("ok")
 
 # %% check="sample"
-def check(x, t):
-    itos = ".abcdefghijklmnopqrstuvwxyz"
-    for i, (bs, E, H, seed, seed_sampling) in enumerate(_zth_in.sample_cfgs):
-        ps, _ = draw(shapes(27, E, bs, H), seed)
-        ps[3] /= H ** 0.5
-        ps[4] /= 2
-        ps[4][0] += 1.5
-        gs = torch.Generator().manual_seed(seed_sampling)
-        want = []
-        for _ in range(6):
-            out, ctx = [], [0] * bs
-            while True:
-                probs = F.softmax(mlp(ps, torch.tensor([ctx])), dim=1)
-                ix = torch.multinomial(probs, num_samples=1, generator=gs).item()
-                ctx = ctx[1:] + [ix]
-                if ix == 0:
-                    break
-                out.append(itos[ix])
-            want.append(''.join(out))
-        t.equal(x[f"sample/{i}"], want, f"6 names sampled from a model with a {('short', 'long')[i]} context",
-                "start from dots, draw with the multinomial call given, shift the new index in on the right")
-
-
-# %% mistakes="sample"
-def sample_like(dim=1, shift=lambda ctx, ix: ctx[1:] + [ix], longest=100):
-    """The sample probes' names drawn the mistaken way (None: a name ran too long)."""
+def sample_like(dim=1, shift=lambda ctx, ix: ctx[1:] + [ix], longest=None):
+    """{key: the 6 names} of the sample probes, drawn as the statement says or in a
+    mistaken way (softmax over `dim`, the context shifted by `shift`). With `longest`,
+    None when a name runs past it."""
     itos = ".abcdefghijklmnopqrstuvwxyz"
     want = {}
     for i, (bs, E, H, seed, seed_sampling) in enumerate(_zth_in.sample_cfgs):
@@ -890,7 +855,7 @@ def sample_like(dim=1, shift=lambda ctx, ix: ctx[1:] + [ix], longest=100):
         names = []
         for _ in range(6):
             out, ctx = [], [0] * bs
-            while len(out) < longest:
+            while longest is None or len(out) < longest:
                 probs = F.softmax(mlp(ps, torch.tensor([ctx])), dim=dim)
                 ix = torch.multinomial(probs, num_samples=1, generator=gs).item()
                 ctx = shift(ctx, ix)
@@ -904,13 +869,22 @@ def sample_like(dim=1, shift=lambda ctx, ix: ctx[1:] + [ix], longest=100):
     return want
 
 
+def check(x, t):
+    want = sample_like()
+    for i in range(len(_zth_in.sample_cfgs)):
+        t.equal(x[f"sample/{i}"], want[f"sample/{i}"],
+                f"6 names sampled from a model with a {('short', 'long')[i]} context",
+                "start from dots, draw with the multinomial call given, shift the new index in on the right")
+
+
+# %% mistakes="sample"
 @mistake("sample-context-shift", "The sampling context shifts the wrong way: the new index "
          "comes in on the right (context[1:] + [ix]).", see="common-mistakes")
 def _():
-    return sample_like(shift=lambda ctx, ix: [ix] + ctx[:-1])
+    return sample_like(shift=lambda ctx, ix: [ix] + ctx[:-1], longest=100)
 
 
 @mistake("sample-softmax-dim0", "The softmax is over dimension 0, the batch of one context: "
          "every probability is 1. Take it over the characters (dim=1).", see="sampling")
 def _():
-    return sample_like(dim=0)
+    return sample_like(dim=0, longest=100)
