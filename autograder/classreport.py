@@ -27,10 +27,6 @@ COUNTED = ("graded", "partial")       # rows whose scores the figures show
 BAR_W, BAR_H, GAP = 28, 120, 6        # one histogram bar, in pixels
 
 
-def _total(r: Result) -> float:
-    return round(sum(r.scores.values()), 2)
-
-
 def _histogram(values: list[float], top: float, caption: str) -> str:
     """An SVG histogram of values in [0, top], one bar per point (at most 20 bars)."""
     bins = max(1, min(20, int(round(top)) or 1))
@@ -118,7 +114,7 @@ def class_html(results: list[Result], assignment: str) -> str:
     top = sum(points.values())
     status = Counter(r.status for r in results)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
-    totals = [_total(r) for r in counted]
+    totals = [r.total for r in counted]
     mean = sum(totals) / len(totals) if totals else 0.0
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
